@@ -1,0 +1,254 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from cases.models import Case, CaseChange, Custody, Facility, LegalEvent, SourceArticle, StatusUpdate
+from cases.services import case_record_change, record_status_update
+from people.admin import NormalizedSearchMixin, PrivateFieldsMixin
+
+DISPUTE_FIELDS = ("is_disputed", "dispute_note")
+
+
+class StatusHistoryInline(PrivateFieldsMixin, admin.TabularInline):
+    """The recorded history: append-only, so read-only here except for
+    marking an entry disputed."""
+
+    model = StatusUpdate
+    verbose_name_plural = _("status history")
+    private_fields = ("internal_note",)
+    fields = [
+        "status",
+        "effective_on",
+        "effective_on_precision",
+        "note",
+        "internal_note",
+        "sources",
+        *DISPUTE_FIELDS,
+        "recorded_by",
+        "recorded_at",
+    ]
+    readonly_fields = [
+        "status",
+        "effective_on",
+        "effective_on_precision",
+        "note",
+        "internal_note",
+        "sources",
+        "recorded_by",
+        "recorded_at",
+    ]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by").prefetch_related("sources")
+
+
+class NewStatusUpdateInline(PrivateFieldsMixin, admin.StackedInline):
+    """A form for recording a status change; saved through the status service."""
+
+    model = StatusUpdate
+    verbose_name = _("new status update")
+    verbose_name_plural = _("record a status change")
+    private_fields = ("internal_note",)
+    fields = [
+        ("status", "effective_on", "effective_on_precision"),
+        "note",
+        "internal_note",
+        "sources",
+        DISPUTE_FIELDS,
+    ]
+    autocomplete_fields = ["sources"]
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
+class CustodyInline(admin.TabularInline):
+    model = Custody
+    fields = [
+        "facility",
+        "started_on",
+        "started_on_precision",
+        "ended_on",
+        "ended_on_precision",
+        "note",
+        "sources",
+        *DISPUTE_FIELDS,
+    ]
+    autocomplete_fields = ["facility", "sources"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("facility").prefetch_related("sources")
+
+
+class LegalEventInline(admin.TabularInline):
+    model = LegalEvent
+    fields = ["kind", "occurred_on", "occurred_on_precision", "outcome", "note", "sources", *DISPUTE_FIELDS]
+    autocomplete_fields = ["sources"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sources")
+
+
+INLINE_CHANGE_KINDS = {
+    CustodyInline: CaseChange.Kind.CUSTODY,
+    LegalEventInline: CaseChange.Kind.LEGAL_EVENT,
+}
+
+
+@admin.register(Case)
+class CaseAdmin(PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
+    private_fields = ("private_notes",)
+    list_display = [
+        "reference",
+        "subject",
+        "status",
+        "status_since",
+        "current_facility",
+        "is_public",
+        "updated_at",
+    ]
+    list_filter = ["status", "custodies__facility", "custodies__facility__country", "is_public"]
+    list_select_related = ["person"]
+    search_fields = ["reference"]  # shows the box; the search itself is NormalizedSearchMixin's
+    date_hierarchy = "opened_on"
+    autocomplete_fields = ["person"]
+    readonly_fields = ["reference", "status", "status_since_display", "created_at", "updated_at"]
+    fields = [
+        ("reference", "status", "status_since_display"),
+        ("person", "group_name"),
+        "summary",
+        "private_notes",
+        ("is_public", "opened_on", "closed_on"),
+        ("created_at", "updated_at"),
+    ]
+    inlines = [StatusHistoryInline, NewStatusUpdateInline, CustodyInline, LegalEventInline]
+    actions = ["make_public", "make_private"]
+
+    def get_queryset(self, request):
+        custodies = Custody.objects.select_related("facility")
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .prefetch_related(Prefetch("custodies", queryset=custodies))
+        )
+
+    @admin.display(description=_("person or group"), ordering="person__full_name")
+    def subject(self, case):
+        return case.subject_name
+
+    @admin.display(description=_("current facility"))
+    def current_facility(self, case):
+        custody = case.current_custody
+        return custody.facility.name if custody else "—"
+
+    @admin.display(description=_("status since"))
+    def status_since_display(self, case):
+        return case.status_since_display or "—"
+
+    def save_model(self, request, obj, form, change):
+        adding = obj._state.adding
+        super().save_model(request, obj, form, change)
+        if adding or form.changed_data:
+            kind = CaseChange.Kind.CREATED if adding else CaseChange.Kind.FIELDS
+            case_record_change(case=obj, kind=kind)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is StatusUpdate:
+            self._record_status_updates(request, form.instance, formset)
+            return
+        super().save_formset(request, form, formset, change)
+        inline_kind = next(
+            (kind for inline, kind in INLINE_CHANGE_KINDS.items() if formset.model is inline.model), None
+        )
+        if inline_kind and formset.has_changed():
+            case_record_change(case=form.instance, kind=inline_kind)
+
+    def _record_status_updates(self, request, case, formset):
+        # History rows only change their dispute marking; new rows go through
+        # the service so Case.status always equals the latest entry.
+        for entry_form in formset.forms:
+            if not entry_form.has_changed():
+                continue
+            data = entry_form.cleaned_data
+            if entry_form.instance.pk:
+                entry_form.save()
+                continue
+            record_status_update(
+                case=case,
+                status=data["status"],
+                effective_on=data["effective_on"],
+                effective_on_precision=data["effective_on_precision"],
+                note=data.get("note", ""),
+                internal_note=data.get("internal_note", ""),
+                sources=data.get("sources", ()),
+                recorded_by=request.user,
+                is_disputed=data.get("is_disputed", False),
+                dispute_note=data.get("dispute_note", ""),
+            )
+
+    @admin.action(description=_("Make selected cases public"), permissions=["change"])
+    def make_public(self, request, queryset):
+        self._set_public(request, queryset, True)
+
+    @admin.action(description=_("Make selected cases private"), permissions=["change"])
+    def make_private(self, request, queryset):
+        self._set_public(request, queryset, False)
+
+    @transaction.atomic
+    def _set_public(self, request, queryset, is_public):
+        cases = list(queryset.exclude(is_public=is_public).select_related("person"))
+        Case.objects.filter(pk__in=[case.pk for case in cases]).update(is_public=is_public)
+        CaseChange.objects.bulk_create(CaseChange(case=case, kind=CaseChange.Kind.FIELDS) for case in cases)
+        unconsented = sum(
+            1 for case in cases if is_public and case.person and not case.person.consent_to_publish
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d case updated.", "%(count)d cases updated.", len(cases))
+            % {"count": len(cases)},
+            messages.SUCCESS,
+        )
+        if unconsented:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d of them stays off public pages until its person consents.",
+                    "%(count)d of them stay off public pages until their people consent.",
+                    unconsented,
+                )
+                % {"count": unconsented},
+                messages.WARNING,
+            )
+
+
+@admin.register(Facility)
+class FacilityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "authority", "city", "region", "country"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "city", "region", "authority", "operator"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SourceArticle)
+class SourceArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "author", "published_display", "language"]
+    list_filter = ["outlet", "language"]
+    search_fields = ["title", "outlet", "author", "url"]
+    date_hierarchy = "published_on"
+    autocomplete_fields = ["related_article"]
+
+    @admin.display(description=_("published"), ordering="published_on")
+    def published_display(self, article):
+        return article.published_display
