@@ -1,0 +1,30 @@
+from cases.models.base import Disputable, SourcedFact, Status, public_case_q
+from cases.models.case import Case, CaseChange, CaseQuerySet, CaseReferenceSequence
+from cases.models.facts import (
+    Account,
+    Custody,
+    LegalEvent,
+    LegalEventKind,
+    LegalEventOutcome,
+    StatusUpdate,
+)
+from cases.models.sources import Facility, SourceArticle
+
+__all__ = [
+    "Account",
+    "Case",
+    "CaseChange",
+    "CaseQuerySet",
+    "CaseReferenceSequence",
+    "Custody",
+    "Disputable",
+    "Facility",
+    "LegalEvent",
+    "LegalEventKind",
+    "LegalEventOutcome",
+    "SourceArticle",
+    "SourcedFact",
+    "Status",
+    "StatusUpdate",
+    "public_case_q",
+]

@@ -1,0 +1,64 @@
+"""Shared pieces: the publication rule, status codes, disputable and sourced facts."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def public_case_q(prefix=""):
+    """THE rule for what the public may see of a case, usable through a relation.
+
+    A case is public only when an advocate marked it public AND its person
+    consents to publication. A group case with no named person has no one to
+    identify, so is_public alone decides.
+    """
+    return Q(**{f"{prefix}is_public": True}) & (
+        Q(**{f"{prefix}person__isnull": True}) | Q(**{f"{prefix}person__consent_to_publish": True})
+    )
+
+
+class Status(models.TextChoices):
+    DETAINED = "detained", _("Detained")
+    SHELTERED = "sheltered", _("Sheltered")
+    RELEASED = "released", _("Released")
+    PROTECTED = "protected", _("Protected (asylum or refugee status granted)")
+    DEPORTED = "deported", _("Deported")
+    MISSING = "missing", _("Missing")
+    DECEASED = "deceased", _("Deceased")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Disputable(models.Model):
+    is_disputed = models.BooleanField(
+        _("disputed"),
+        default=False,
+        help_text=_("Sources disagree or the fact is doubtful; shown publicly as disputed."),
+    )
+    dispute_note = models.TextField(
+        _("dispute note"),
+        blank=True,
+        help_text=_("What is in doubt and why. Shown publicly with the fact."),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_disputed=False) | ~Q(dispute_note=""),
+                name="%(app_label)s_%(class)s_dispute_explained",
+                violation_error_message=_("Say what is disputed in the dispute note."),
+            )
+        ]
+
+
+class SourcedFact(Disputable):
+    sources = models.ManyToManyField(
+        "cases.SourceArticle",
+        blank=True,
+        related_name="cited_in_%(class)s",
+        verbose_name=_("sources"),
+        help_text=_("Published reports that back this fact."),
+    )
+
+    class Meta(Disputable.Meta):
+        abstract = True

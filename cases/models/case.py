@@ -1,0 +1,193 @@
+"""The case itself, its reference sequence and its change log."""
+
+import datetime
+
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.dates import format_approximate_date, precision_field
+from cases.models.base import Status, public_case_q
+from people.permissions import can_view_unpublished
+from people.search import normalize_search_text
+
+
+class CaseReferenceSequence(models.Model):
+    """The last number handed out per year, so a reference is never reused."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+    @classmethod
+    def next_reference(cls, year):
+        with transaction.atomic():
+            cls.objects.get_or_create(year=year)
+            # The UPDATE takes the row lock: concurrent callers queue here.
+            cls.objects.filter(year=year).update(last_number=F("last_number") + 1)
+            number = cls.objects.values_list("last_number", flat=True).get(year=year)
+        return f"CT-{year}-{number:04d}"
+
+
+class CaseQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(public_case_q())
+
+    def visible_to(self, user):
+        return self if can_view_unpublished(user) else self.public()
+
+    def search(self, text):
+        """Reference, person's name or alias, or group name; accent-insensitive."""
+        from people.models import Person
+
+        needle = normalize_search_text(text)
+        if not needle:
+            return self
+        return self.filter(
+            Q(reference__iexact=text.strip())
+            | Q(reference__icontains=needle)
+            | Q(person__in=Person.objects.search(needle))
+            | Q(search_group_name__contains=needle)
+        )
+
+    def with_related(self):
+        """What lists of cases show: person, custody rows with their facility."""
+        from cases.models.facts import Custody
+
+        return self.select_related("person").prefetch_related(
+            models.Prefetch("custodies", queryset=Custody.objects.select_related("facility"))
+        )
+
+
+class Case(models.Model):
+    reference = models.CharField(
+        _("reference"),
+        max_length=20,
+        editable=False,
+        help_text=_("Assigned automatically, never reused. Public URLs use it, never a name."),
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("person"),
+        help_text=_("Leave empty for a group whose members are not named."),
+    )
+    group_name = models.CharField(
+        _("group name"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a group case: a public description, e.g. 'Officers sheltered at an embassy'."),
+    )
+    search_group_name = models.CharField(max_length=200, editable=False, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status,
+        default=Status.UNKNOWN,
+        editable=False,
+        help_text=_("Always the latest status update's; record a status update to change it."),
+    )
+    status_since = models.DateField(_("status since"), null=True, blank=True, editable=False)
+    status_since_precision = precision_field(_("status since precision"))
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Shown publicly: no confidential details.")
+    )
+    private_notes = models.TextField(
+        _("private notes"), blank=True, help_text=_("Private: seen only by advocates.")
+    )
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Published only if the person also consents to publication."),
+    )
+    opened_on = models.DateField(_("opened on"), default=datetime.date.today)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "reference"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [models.Index(fields=["status", "status_since"], name="cases_case_status_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="cases_case_reference_unique"),
+            models.CheckConstraint(condition=~Q(reference=""), name="cases_case_reference_required"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="cases_case_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | ~Q(group_name=""),
+                name="cases_case_person_or_group",
+                violation_error_message=_("A case needs a person or, for an unnamed group, a group name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="cases_case_closed_after_opened",
+                violation_error_message=_("A case cannot close before it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.subject_name}"
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = CaseReferenceSequence.next_reference(self.opened_on.year)
+        self.search_group_name = normalize_search_text(self.group_name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("case-detail", kwargs={"reference": self.reference})
+
+    @property
+    def subject_name(self):
+        return self.person.full_name if self.person_id else self.group_name
+
+    @property
+    def status_since_display(self):
+        return format_approximate_date(self.status_since, self.status_since_precision)
+
+    @property
+    def current_custody(self):
+        """The open custody row; reads the prefetched rows of with_related()."""
+        return next((c for c in self.custodies.all() if c.ended_on is None), None)
+
+    def days_in_custody(self, today=None):
+        """Days held across all custody rows, computed, never stored."""
+        today = today or timezone.localdate()
+        return sum(((c.ended_on or today) - c.started_on).days for c in self.custodies.all())
+
+
+class CaseChange(models.Model):
+    """Append-only log of what changed on a case, read by API clients that poll."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case created")
+        FIELDS = "fields", _("Case fields changed")
+        STATUS = "status", _("Status changed")
+        CUSTODY = "custody", _("Custody changed")
+        LEGAL_EVENT = "legal_event", _("Legal event changed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("case change")
+        verbose_name_plural = _("case changes")
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.changed_at:%Y-%m-%d %H:%M:%S}"
