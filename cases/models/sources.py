@@ -52,7 +52,15 @@ class Facility(models.Model):
             models.CheckConstraint(condition=~Q(slug=""), name="cases_facility_slug_required"),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                # Explicit NOT NULLs: a CHECK passes when it evaluates to NULL.
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
                 name="cases_facility_coordinates_valid",
                 violation_error_message=_(
                     "Give both latitude (-90 to 90) and longitude (-180 to 180), or neither."
