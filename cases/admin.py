@@ -177,15 +177,17 @@ class CaseAdmin(PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
 
     def _record_status_updates(self, request, case, formset):
         # History rows only change their dispute marking; new rows go through
-        # the service so Case.status always equals the latest entry.
+        # the service so Case.status always equals the latest entry. The
+        # *_objects lists feed the admin's own change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for entry_form in formset.forms:
             if not entry_form.has_changed():
                 continue
             data = entry_form.cleaned_data
             if entry_form.instance.pk:
-                entry_form.save()
+                formset.changed_objects.append((entry_form.save(), entry_form.changed_data))
                 continue
-            record_status_update(
+            update = record_status_update(
                 case=case,
                 status=data["status"],
                 effective_on=data["effective_on"],
@@ -197,6 +199,7 @@ class CaseAdmin(PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
                 is_disputed=data.get("is_disputed", False),
                 dispute_note=data.get("dispute_note", ""),
             )
+            formset.new_objects.append(update)
 
     @admin.action(description=_("Make selected cases public"), permissions=["change"])
     def make_public(self, request, queryset):
