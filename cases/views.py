@@ -1,0 +1,296 @@
+"""Public, read-only pages.
+
+Every row shown here comes through the models' public() QuerySet methods; no
+view decides on its own what the public may see.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from cases.filters import PublicCaseFilter
+from cases.models import (
+    Account,
+    Case,
+    Custody,
+    Facility,
+    LegalEvent,
+    SourceArticle,
+    Status,
+    StatusUpdate,
+)
+
+CASES_PER_PAGE = 25
+SOURCES_PER_PAGE = 50
+LATEST_CHANGES = 8
+
+
+def public_facilities():
+    """Facilities where a public case is or was held.
+
+    A facility known only through unpublished cases stays unlisted: even its
+    name could tell that someone is held there.
+    """
+    return Facility.objects.filter(pk__in=Custody.objects.public().values("facility"))
+
+
+def cited_articles():
+    """Articles cited by a public case's facts or by a public account."""
+    return SourceArticle.objects.filter(
+        Q(pk__in=StatusUpdate.objects.public().values("sources"))
+        | Q(pk__in=Custody.objects.public().values("sources"))
+        | Q(pk__in=LegalEvent.objects.public().values("sources"))
+        | Q(pk__in=Account.objects.public().values("article"))
+    )
+
+
+def _first_of_next_month(day):
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def detained_by_month(updates, today):
+    """[(first day of month, cases detained at the month's end)] up to this month.
+
+    `updates` are (case_id, status, effective_on) in the order that makes the
+    last one per case its current status.
+    """
+    updates = list(updates)
+    if not updates:
+        return []
+    status_of, detained, position, series = {}, 0, 0, []
+    month, last_month = updates[0][2].replace(day=1), today.replace(day=1)
+    while month <= last_month:
+        next_month = _first_of_next_month(month)
+        while position < len(updates) and updates[position][2] < next_month:
+            case_id, status, _effective_on = updates[position]
+            detained -= status_of.get(case_id) == Status.DETAINED
+            detained += status == Status.DETAINED
+            status_of[case_id] = status
+            position += 1
+        series.append((month, detained))
+        month = next_month
+    return series
+
+
+def home(request):
+    counts = dict(Case.objects.public().order_by().values_list("status").annotate(n=Count("pk")))
+    status_counts = [(value, label, counts[value]) for value, label in Status.choices if counts.get(value)]
+    latest = (
+        StatusUpdate.objects.public()
+        .select_related("case__person")
+        .order_by("-effective_on", "-recorded_at", "-pk")[:LATEST_CHANGES]
+    )
+    history = (
+        StatusUpdate.objects.public()
+        .order_by("effective_on", "recorded_at", "pk")
+        .values_list("case_id", "status", "effective_on")
+    )
+    return render(
+        request,
+        "cases/home.html",
+        {
+            "title": _("Detained military defectors: public case tracker"),
+            "description": _(
+                "Where detained military defectors are held, since when, and what happened to their "
+                "cases, each fact backed by published reports."
+            ),
+            "status_counts": status_counts,
+            "total_cases": sum(counts.values()),
+            "latest_updates": latest,
+            "detained_series": detained_by_month(history, timezone.localdate()),
+        },
+    )
+
+
+def case_list(request):
+    case_filter = PublicCaseFilter(
+        request.GET, queryset=Case.objects.public().with_related(), facilities=public_facilities()
+    )
+    page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "title": _("Cases"),
+            "description": _("Published cases of detained military defectors, with filters and search."),
+            "filter": case_filter,
+            "page": page,
+            "is_filtered": any(case_filter.form.cleaned_data.values()) if case_filter.is_valid() else True,
+        },
+    )
+
+
+@dataclass
+class TimelineEntry:
+    """One dated line of a case's history; `kind` picks the sentence the template writes."""
+
+    kind: str
+    date: datetime.date
+    precision: str
+    fact: object
+    anchor: str
+    facility: Facility | None = None
+    previous_facility: Facility | None = None
+    sources: list = field(default_factory=list)
+
+
+# Same-day entries read best as: moved, then status, then what courts did.
+_KIND_ORDER = {"custody_start": 0, "transfer": 0, "custody_end": 1, "status": 2, "legal": 3}
+
+
+def build_timeline(status_updates, custodies, legal_events):
+    entries = [
+        TimelineEntry("status", u.effective_on, u.effective_on_precision, u, f"status-{u.pk}")
+        for u in status_updates
+    ]
+    previous = None
+    for custody in sorted(custodies, key=lambda c: (c.started_on, c.pk)):
+        entries.append(
+            TimelineEntry(
+                "transfer" if previous else "custody_start",
+                custody.started_on,
+                custody.started_on_precision,
+                custody,
+                f"custody-{custody.pk}",
+                facility=custody.facility,
+                previous_facility=previous.facility if previous else None,
+            )
+        )
+        previous = custody
+    if previous and previous.ended_on:
+        entries.append(
+            TimelineEntry(
+                "custody_end",
+                previous.ended_on,
+                previous.ended_on_precision,
+                previous,
+                f"custody-{previous.pk}-end",
+                facility=previous.facility,
+            )
+        )
+    entries += [
+        TimelineEntry("legal", e.occurred_on, e.occurred_on_precision, e, f"legal-{e.pk}")
+        for e in legal_events
+    ]
+    for entry in entries:
+        entry.sources = list(entry.fact.sources.all())
+    entries.sort(key=lambda e: (e.date, _KIND_ORDER[e.kind]))
+    return entries
+
+
+def _sorted_articles(articles):
+    unique = {article.pk: article for article in articles}.values()
+    return sorted(unique, key=lambda a: (a.published_on or datetime.date.min, a.pk), reverse=True)
+
+
+def case_detail(request, reference):
+    # Hidden and missing cases raise the same 404.
+    case = get_object_or_404(Case.objects.public().with_related(), reference=reference)
+    status_updates = StatusUpdate.objects.public().filter(case=case).prefetch_related("sources")
+    custodies = (
+        Custody.objects.public().filter(case=case).select_related("facility").prefetch_related("sources")
+    )
+    legal_events = LegalEvent.objects.public().filter(case=case).prefetch_related("sources")
+    accounts = (
+        Account.objects.public().filter(person_id=case.person_id).select_related("article")
+        if case.person_id
+        else Account.objects.none()
+    )
+    status_updates = list(status_updates)  # newest first: the model's ordering
+    timeline = build_timeline(status_updates, custodies, legal_events)
+    accounts = list(accounts)
+    articles = [a for entry in timeline for a in entry.sources] + [a.article for a in accounts]
+    person = case.person
+    summary = (person.public_summary if person else "") or case.summary
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "title": f"{case.reference} · {case.subject_name}",
+            "description": Truncator(summary).chars(200)
+            or _("Case %(reference)s: status, custody and sources.") % {"reference": case.reference},
+            "og_image": person.photo.url if person and person.consent_to_publish and person.photo else "",
+            "case": case,
+            "current_update": status_updates[0] if status_updates else None,
+            "person": person,
+            "timeline": timeline,
+            "accounts": accounts,
+            "articles": _sorted_articles(articles),
+        },
+    )
+
+
+def facility_list(request):
+    public_custody = Custody.objects.public()
+    facilities = public_facilities().annotate(
+        current_cases=Count("custodies__case", filter=Q(custodies__in=public_custody.open()), distinct=True),
+        all_cases=Count("custodies__case", filter=Q(custodies__in=public_custody), distinct=True),
+    )
+    return render(
+        request,
+        "cases/facility_list.html",
+        {
+            "title": _("Facilities"),
+            "description": _(
+                "Detention centres, prisons and shelters where published cases are or were held."
+            ),
+            "facilities": sorted(facilities, key=lambda f: (f.country.name, f.name)),
+        },
+    )
+
+
+def facility_detail(request, slug):
+    facility = get_object_or_404(public_facilities(), slug=slug)
+    cases = (
+        Case.objects.public()
+        .with_related()
+        .filter(pk__in=Custody.objects.public().filter(facility=facility).values("case"))
+    )
+    current, past = [], []
+    for case in cases:
+        custody = case.current_custody
+        (current if custody and custody.facility_id == facility.pk else past).append(case)
+    return render(
+        request,
+        "cases/facility_detail.html",
+        {
+            "title": facility.name,
+            "description": _("Published cases held at %(facility)s, now and in the past.")
+            % {"facility": facility.name},
+            "facility": facility,
+            "current_cases": current,
+            "past_cases": past,
+        },
+    )
+
+
+def source_list(request):
+    page = Paginator(cited_articles(), SOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/source_list.html",
+        {
+            "title": _("Sources"),
+            "description": _("The published reports that back the facts of the public cases."),
+            "page": page,
+        },
+    )
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /i18n/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
