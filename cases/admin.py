@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Prefetch
+from django.forms import Textarea
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -11,7 +12,13 @@ from people.admin import NormalizedSearchMixin, PrivateFieldsMixin
 DISPUTE_FIELDS = ("is_disputed", "dispute_note")
 
 
-class StatusHistoryInline(PrivateFieldsMixin, admin.TabularInline):
+class CompactTextMixin:
+    """Tabular rows stay one screen line high: notes get small text areas."""
+
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 28})}}
+
+
+class StatusHistoryInline(CompactTextMixin, PrivateFieldsMixin, admin.TabularInline):
     """The recorded history: append-only, so read-only here except for
     marking an entry disputed."""
 
@@ -71,7 +78,7 @@ class NewStatusUpdateInline(PrivateFieldsMixin, admin.StackedInline):
         return super().get_queryset(request).none()
 
 
-class CustodyInline(admin.TabularInline):
+class CustodyInline(CompactTextMixin, admin.TabularInline):
     model = Custody
     fields = [
         "facility",
@@ -90,7 +97,7 @@ class CustodyInline(admin.TabularInline):
         return super().get_queryset(request).select_related("facility").prefetch_related("sources")
 
 
-class LegalEventInline(admin.TabularInline):
+class LegalEventInline(CompactTextMixin, admin.TabularInline):
     model = LegalEvent
     fields = ["kind", "occurred_on", "occurred_on_precision", "outcome", "note", "sources", *DISPUTE_FIELDS]
     autocomplete_fields = ["sources"]
