@@ -1,10 +1,16 @@
 """django-filter FilterSets."""
 
+from datetime import timedelta
+
 import django_filters
+from django.conf import settings
+from django.db.models import Exists, Min, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Custody, Status
+from cases.models import Account, Case, CaseChange, Custody, Facility, SourceArticle, Status
 from people.models import Person
+from people.permissions import can_view_unpublished
 
 
 class PublicCaseFilter(django_filters.FilterSet):
@@ -49,3 +55,151 @@ class PublicCaseFilter(django_filters.FilterSet):
 
     def filter_facility(self, queryset, name, value):
         return queryset.filter(pk__in=Custody.objects.public().filter(facility=value).values("case"))
+
+
+def settled_changes():
+    """Change-log rows a polling client may be served.
+
+    Transactions commit out of order: a row with a lower id can become visible
+    after a higher one was served, behind the client's cursor. So only the
+    prefix of the log before the first row younger than the settle window is
+    served. That loses nothing provided every transaction that records a
+    change commits within API_CHANGES_SETTLE_SECONDS of stamping it.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.API_CHANGES_SETTLE_SECONDS)
+    horizon = CaseChange.objects.filter(changed_at__gt=cutoff).aggregate(first=Min("pk"))["first"]
+    changes = CaseChange.objects.all()
+    return changes if horizon is None else changes.filter(pk__lt=horizon)
+
+
+class CommaSeparatedMultipleChoiceField(django_filters.fields.MultipleChoiceField):
+    def to_python(self, value):
+        return [part.strip() for item in super().to_python(value) for part in item.split(",") if part.strip()]
+
+
+class MultipleCodesFilter(django_filters.MultipleChoiceFilter):
+    """Accepts ?status=a&status=b as well as ?status=a,b."""
+
+    field_class = CommaSeparatedMultipleChoiceField
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ordering with the reference as tie-breaker, so pages never overlap."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "reference") if value else qs
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = MultipleCodesFilter(
+        choices=Status.choices,
+        help_text="One or several status codes: repeat the parameter or separate codes with commas.",
+    )
+    facility = django_filters.CharFilter(
+        method="filter_facility", help_text="Facility slug: cases held there at any time."
+    )
+    current_facility = django_filters.CharFilter(
+        method="filter_current_facility", help_text="Facility slug: cases held there now."
+    )
+    country = django_filters.CharFilter(
+        method="filter_country",
+        help_text="ISO 3166-1 alpha-2 code: cases held in that country at any time.",
+    )
+    person = django_filters.NumberFilter(field_name="person_id", help_text="Person id.")
+    opened_on = django_filters.DateFromToRangeFilter(
+        help_text="opened_on_after / opened_on_before (inclusive dates)."
+    )
+    status_since = django_filters.DateFromToRangeFilter(
+        help_text="status_since_after / status_since_before (inclusive dates)."
+    )
+    is_public = django_filters.BooleanFilter(
+        method="filter_is_public", help_text="Advocates and Readers only; ignored for others."
+    )
+    q = django_filters.CharFilter(
+        method="filter_search", help_text="Name, alias, reference or group name; accent-insensitive."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        method="filter_updated_since",
+        help_text=(
+            "ISO 8601 instant: cases with any change (status, custody, legal events, fields) at or after "
+            "it, ordered by their latest change and paged by the `after` cursor instead of page numbers."
+        ),
+    )
+    ordering = StableOrderingFilter(
+        fields=["reference", "opened_on", "status_since", "updated_at"],
+        help_text="Sort key; prefix with - for descending. Ignored with updated_since.",
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_facility(self, queryset, name, value):
+        return queryset.filter(Exists(Custody.objects.filter(case=OuterRef("pk"), facility__slug=value)))
+
+    def filter_current_facility(self, queryset, name, value):
+        held = Custody.objects.open().filter(case=OuterRef("pk"), facility__slug=value)
+        return queryset.filter(Exists(held))
+
+    def filter_country(self, queryset, name, value):
+        held = Custody.objects.filter(case=OuterRef("pk"), facility__country=value.upper())
+        return queryset.filter(Exists(held))
+
+    def filter_is_public(self, queryset, name, value):
+        if not can_view_unpublished(self.request.user):
+            return queryset
+        return queryset.filter(is_public=value)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_updated_since(self, queryset, name, value):
+        latest = settled_changes().filter(case=OuterRef("pk"), changed_at__gte=value).order_by("-pk")
+        return queryset.annotate(last_change_id=Subquery(latest.values("pk")[:1])).filter(
+            last_change_id__isnull=False
+        )
+
+
+class ChangeFilter(django_filters.FilterSet):
+    case = django_filters.CharFilter(field_name="case__reference", help_text="Case reference.")
+    kind = MultipleCodesFilter(
+        choices=CaseChange.Kind.choices,
+        help_text="One or several kinds: repeat the parameter or separate them with commas.",
+    )
+    since = django_filters.IsoDateTimeFilter(
+        field_name="changed_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 instant: changes at or after it (for a first read without a cursor).",
+    )
+
+    class Meta:
+        model = CaseChange
+        fields = []
+
+
+class FacilityFilter(django_filters.FilterSet):
+    country = django_filters.CharFilter(method="filter_country", help_text="ISO 3166-1 alpha-2 code.")
+
+    class Meta:
+        model = Facility
+        fields = ["kind"]
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.upper())
+
+
+class ArticleFilter(django_filters.FilterSet):
+    published_on = django_filters.DateFromToRangeFilter(
+        help_text="published_on_after / published_on_before (inclusive dates)."
+    )
+
+    class Meta:
+        model = SourceArticle
+        fields = ["outlet", "language"]
+
+
+class AccountFilter(django_filters.FilterSet):
+    class Meta:
+        model = Account
+        fields = ["person", "article", "language"]

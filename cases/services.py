@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.dates import DatePrecision
-from cases.models import Case, CaseChange, StatusUpdate
+from cases.models import Case, CaseChange, Custody, LegalEvent, StatusUpdate
 
 
 def case_record_change(*, case, kind):
@@ -56,3 +56,53 @@ def record_status_update(
     case.save(update_fields=["status", "status_since", "status_since_precision", "updated_at"])
     case_record_change(case=case, kind=CaseChange.Kind.STATUS)
     return update
+
+
+@transaction.atomic
+def case_create(**fields):
+    """Create a case (its reference is assigned on save) and log it."""
+    case = Case(**fields)
+    # The reference is assigned by save(); its constraints cannot be checked before.
+    case.full_clean(exclude=["reference"])
+    case.save()
+    case_record_change(case=case, kind=CaseChange.Kind.CREATED)
+    return case
+
+
+@transaction.atomic
+def case_update(*, case, **fields):
+    """Change a case's own fields; logs a change only if a value really changed."""
+    changed = [name for name, value in fields.items() if getattr(case, name) != value]
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.full_clean()
+    if changed:
+        case.save()
+        case_record_change(case=case, kind=CaseChange.Kind.FIELDS)
+    return case
+
+
+def _add_sourced_fact(model, kind, *, case, sources, fields):
+    # The case row lock serialises writers, so an overlap check cannot pass
+    # for two custody rows being added at once.
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    fact = model(case=case, **fields)
+    fact.full_clean()
+    fact.save()
+    fact.sources.set(sources)
+    case_record_change(case=case, kind=kind)
+    return fact
+
+
+@transaction.atomic
+def custody_add(*, case, sources=(), **fields):
+    """Append a custody row (validated against the case's other rows) and log it."""
+    return _add_sourced_fact(Custody, CaseChange.Kind.CUSTODY, case=case, sources=sources, fields=fields)
+
+
+@transaction.atomic
+def legal_event_add(*, case, sources=(), **fields):
+    """Append a legal event and log it."""
+    return _add_sourced_fact(
+        LegalEvent, CaseChange.Kind.LEGAL_EVENT, case=case, sources=sources, fields=fields
+    )

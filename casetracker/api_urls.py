@@ -1,3 +1,52 @@
 """REST API, version 1 (mounted at /api/v1/)."""
 
-urlpatterns = []
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from cases.api import (
+    AccountViewSet,
+    ArticleViewSet,
+    CaseStatusView,
+    CaseViewSet,
+    ChangeViewSet,
+    CustodyViewSet,
+    FacilityViewSet,
+    LegalEventViewSet,
+    StatusUpdateViewSet,
+    TokenView,
+)
+from people.api import PersonViewSet
+
+# Namespaced: the public pages own names like "case-detail".
+app_name = "api"
+
+router = SimpleRouter()
+router.register("cases", CaseViewSet, basename="case")
+router.register("people", PersonViewSet, basename="person")
+router.register("facilities", FacilityViewSet, basename="facility")
+router.register("articles", ArticleViewSet, basename="article")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("changes", ChangeViewSet, basename="change")
+
+LIST_AND_APPEND = {"get": "list", "post": "create"}
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("cases/<str:reference>/status/", CaseStatusView.as_view(), name="case-status"),
+    path(
+        "cases/<str:reference>/status-updates/",
+        StatusUpdateViewSet.as_view(LIST_AND_APPEND),
+        name="case-status-updates",
+    ),
+    path("cases/<str:reference>/custody/", CustodyViewSet.as_view(LIST_AND_APPEND), name="case-custody"),
+    path(
+        "cases/<str:reference>/legal-events/",
+        LegalEventViewSet.as_view(LIST_AND_APPEND),
+        name="case-legal-events",
+    ),
+    *router.urls,
+]

@@ -150,8 +150,30 @@ STORAGES = {
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cases.api.ApiSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    # JSON only: form encodings would double what the schema promises and tests cover.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Renderers, pagination and throttle classes are set on cases.api.ApiViewSet:
+    # naming project classes here would import them while DRF's views import.
+    # Partner systems poll every few minutes; these rates only stop runaway
+    # clients. An empty rate switches that throttle off.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/minute") or None,
+        "user": os.environ.get("API_THROTTLE_USER", "1200/minute") or None,
+    },
+    "EXCEPTION_HANDLER": "cases.api.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Transactions commit out of order: the change feed serves a change only once
+# it is this old, so a slower transaction can never commit behind a client's
+# cursor. Must exceed the longest transaction that records a case change.
+API_CHANGES_SETTLE_SECONDS = float(os.environ.get("API_CHANGES_SETTLE_SECONDS", "2"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "casetracker API",
@@ -160,6 +182,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # One schema name for each choice set several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "cases.dates.DatePrecision",
+        "CountryEnum": "django_countries.countries",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,315 @@
+"""API representations of cases and their facts.
+
+Writes that touch a case go through cases.services, like the admin's, so every
+change lands in the CaseChange log that polling clients read.
+"""
+
+from itertools import chain
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases import services
+from cases.models import (
+    Account,
+    Case,
+    CaseChange,
+    Custody,
+    Facility,
+    LegalEvent,
+    SourceArticle,
+    Status,
+    StatusUpdate,
+)
+from people.models import Person
+from people.serializers import ModelCleanMixin, PrivateFieldsMixin
+
+DISPUTE_FIELDS = ["is_disputed", "dispute_note"]
+
+
+def status_label(code):
+    """The status's label in the active language (the API negotiates it per request)."""
+    return str(Status(code).label)
+
+
+def require_order(attrs, instance, start, end, message):
+    """400 naming `end` when it falls before `start`; the database would only
+    say which constraint failed."""
+    start_value = attrs.get(start, getattr(instance, start, None))
+    end_value = attrs.get(end, getattr(instance, end, None))
+    if start_value and end_value and end_value < start_value:
+        raise serializers.ValidationError({end: message})
+
+
+def require_dispute_note(attrs, instance):
+    is_disputed = attrs.get("is_disputed", getattr(instance, "is_disputed", False))
+    if is_disputed and not attrs.get("dispute_note", getattr(instance, "dispute_note", "")):
+        raise serializers.ValidationError({"dispute_note": _("Say what is disputed in the dispute note.")})
+
+
+class FacilityBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Facility
+        fields = ["slug", "name", "city", "region", "country"]
+        read_only_fields = fields
+
+
+class FacilitySerializer(ModelCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Facility
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "operator",
+            "authority",
+            "city",
+            "region",
+            "country",
+            "latitude",
+            "longitude",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class CaseSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The person's id; null for a group whose members are not named.",
+    )
+    subject_name = serializers.CharField(
+        read_only=True, help_text="The person's full name or the group name."
+    )
+    status_label = serializers.SerializerMethodField(help_text="The status in the request's language.")
+    current_facility = serializers.SerializerMethodField(
+        help_text="Where the person is held now, if anywhere."
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "person",
+            "group_name",
+            "subject_name",
+            "status",
+            "status_label",
+            "status_since",
+            "status_since_precision",
+            "current_facility",
+            "summary",
+            "private_notes",
+            "is_public",
+            "opened_on",
+            "closed_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "reference",
+            "status",
+            "status_since",
+            "status_since_precision",
+            "created_at",
+            "updated_at",
+        ]
+        private_fields = ("private_notes",)
+
+    def get_status_label(self, case) -> str:
+        return status_label(case.status)
+
+    @extend_schema_field(FacilityBriefSerializer(allow_null=True))
+    def get_current_facility(self, case):
+        custody = case.current_custody
+        return FacilityBriefSerializer(custody.facility).data if custody else None
+
+    def validate(self, attrs):
+        require_order(
+            attrs, self.instance, "opened_on", "closed_on", _("A case cannot close before it opens.")
+        )
+        return attrs
+
+    def create(self, validated_data):
+        return services.case_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.case_update(case=instance, **validated_data)
+
+
+class CaseStatusSerializer(serializers.ModelSerializer):
+    """The compact document partner systems poll."""
+
+    status_label = serializers.SerializerMethodField(help_text="The status in the request's language.")
+    current_facility = serializers.SerializerMethodField(
+        help_text="Where the person is held now, if anywhere."
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "status",
+            "status_label",
+            "status_since",
+            "status_since_precision",
+            "current_facility",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    get_status_label = CaseSerializer.get_status_label
+    get_current_facility = CaseSerializer.get_current_facility
+
+
+class CaseFactSerializer(serializers.ModelSerializer):
+    """A fact appended to the case named in the URL (view supplies it as context["case"])."""
+
+    sources = serializers.PrimaryKeyRelatedField(
+        queryset=SourceArticle.objects.all(),
+        many=True,
+        required=False,
+        help_text="Ids of the articles that back this fact.",
+    )
+
+    def validate(self, attrs):
+        require_dispute_note(attrs, self.instance)
+        return attrs
+
+
+class StatusUpdateSerializer(PrivateFieldsMixin, CaseFactSerializer):
+    status_label = serializers.SerializerMethodField(help_text="The status in the request's language.")
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = StatusUpdate
+        fields = [
+            "id",
+            "status",
+            "status_label",
+            "effective_on",
+            "effective_on_precision",
+            "note",
+            "internal_note",
+            "sources",
+            *DISPUTE_FIELDS,
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = ["recorded_at"]
+        # Who recorded an entry identifies an advocate: advocates only.
+        private_fields = ("internal_note", "recorded_by")
+
+    def get_status_label(self, update) -> str:
+        return status_label(update.status)
+
+    def create(self, validated_data):
+        return services.record_status_update(
+            case=self.context["case"], recorded_by=self.context["request"].user, **validated_data
+        )
+
+
+class CustodySerializer(CaseFactSerializer):
+    facility = serializers.SlugRelatedField(slug_field="slug", queryset=Facility.objects.all())
+
+    class Meta:
+        model = Custody
+        fields = [
+            "id",
+            "facility",
+            "started_on",
+            "started_on_precision",
+            "ended_on",
+            "ended_on_precision",
+            "note",
+            "sources",
+            *DISPUTE_FIELDS,
+        ]
+
+    def validate(self, attrs):
+        require_order(
+            attrs, self.instance, "started_on", "ended_on", _("Custody cannot end before it starts.")
+        )
+        return super().validate(attrs)
+
+    def create(self, validated_data):
+        return services.custody_add(case=self.context["case"], **validated_data)
+
+
+class LegalEventSerializer(CaseFactSerializer):
+    class Meta:
+        model = LegalEvent
+        fields = [
+            "id",
+            "kind",
+            "occurred_on",
+            "occurred_on_precision",
+            "outcome",
+            "note",
+            "sources",
+            *DISPUTE_FIELDS,
+        ]
+
+    def create(self, validated_data):
+        return services.legal_event_add(case=self.context["case"], **validated_data)
+
+
+class ArticleSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    cases = serializers.SerializerMethodField(
+        help_text="References of the cases whose facts cite this article, among those you may see."
+    )
+
+    class Meta:
+        model = SourceArticle
+        fields = [
+            "id",
+            "title",
+            "outlet",
+            "author",
+            "url",
+            "published_on",
+            "published_on_precision",
+            "language",
+            "excerpt",
+            "related_article",
+            "relation",
+            "cases",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_cases(self, article) -> list[str]:
+        # The view prefetches only facts of cases the user may see; a freshly
+        # written article has no citing facts yet.
+        citing = (getattr(article, attr, ()) for attr in ("cited_updates", "cited_custodies", "cited_events"))
+        return sorted({fact.case.reference for fact in chain.from_iterable(citing)})
+
+
+class AccountSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "person",
+            "article",
+            "quote",
+            "language",
+            "said_on",
+            "said_on_precision",
+            *DISPUTE_FIELDS,
+        ]
+
+
+class ChangeSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.reference", read_only=True, help_text="The case's reference.")
+
+    class Meta:
+        model = CaseChange
+        fields = ["id", "case", "kind", "changed_at"]
+        read_only_fields = fields

@@ -1,0 +1,16 @@
+"""Query-string filters of the people API (django-filter)."""
+
+import django_filters
+
+from people.models import Person
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", help_text="Name or alias; accent-insensitive.")
+
+    class Meta:
+        model = Person
+        fields = ["branch", "nationality", "consent_to_publish"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
