@@ -24,13 +24,16 @@ def _test_settings(settings, tmp_path):
     }
 
 
-def make_person(**fields):
+def make_person(*, aliases=(), **fields):
     n = next(_counter)
     defaults = {"full_name": f"Person {n}", "rank": "Captain", "consent_to_publish": True}
     defaults.update(fields)
     if defaults["consent_to_publish"] and not defaults.get("consent_recorded_on"):
         defaults["consent_recorded_on"] = datetime.date(2020, 1, 1)
-    return Person.objects.create(**defaults)
+    person = Person.objects.create(**defaults)
+    for alias in aliases:
+        person.aliases.create(name=alias)
+    return person
 
 
 def make_facility(**fields):

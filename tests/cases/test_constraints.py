@@ -2,10 +2,13 @@
 database itself, and full_clean() names the problem for forms and the API."""
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from cases.models import Account, Case, Custody, Facility, LegalEvent, SourceArticle, StatusUpdate
 from people.models import Person
@@ -220,3 +223,47 @@ def test_person_consent_needs_date():
         "people_person_consent_has_date",
         lambda: Person.objects.create(full_name="X", consent_to_publish=True),
     )
+
+
+def _violations():
+    """One way to break each remaining constraint, straight at the database."""
+    return {
+        "cases_case_reference_required": lambda: Case.objects.filter(pk=make_case().pk).update(reference=""),
+        "people_person_full_name_required": lambda: Person.objects.create(full_name=""),
+        "people_alias_name_required": lambda: make_person().aliases.create(name=""),
+        "people_alias_unique_per_person": lambda: make_person(aliases=["X", "X"]),
+        "cases_sourcearticle_title_required": lambda: make_article(title=""),
+        "cases_sourcearticle_outlet_required": lambda: make_article(outlet=""),
+        "cases_sourcearticle_not_related_to_itself": lambda: SourceArticle.objects.filter(
+            pk=make_article().pk
+        ).update(related_article=F("pk"), relation="translation_of"),
+        "cases_facility_name_required": lambda: make_facility(name=""),
+        "cases_facility_slug_required": lambda: make_facility(slug=""),
+        "cases_statusupdate_dispute_explained": lambda: StatusUpdate.objects.create(
+            case=make_case(), status="detained", effective_on=D(2020, 1, 1), is_disputed=True
+        ),
+        "cases_custody_dispute_explained": lambda: Custody.objects.create(
+            case=make_case(), facility=make_facility(), started_on=D(2020, 1, 1), is_disputed=True
+        ),
+        "cases_account_dispute_explained": lambda: Account.objects.create(
+            person=make_person(), article=make_article(), quote="q", is_disputed=True
+        ),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(_violations()))
+def test_constraint_refused_by_database(name):
+    assert_refused_by_database(name, _violations()[name])
+
+
+def test_every_declared_constraint_is_tested():
+    declared = {
+        constraint.name
+        for app in ("people", "cases")
+        for model in apps.get_app_config(app).get_models()
+        for constraint in model._meta.constraints
+    }
+    source = Path(__file__).read_text()
+    untested = {name for name in declared if f'"{name}"' not in source}
+    assert untested == set()
