@@ -7,6 +7,7 @@ change lands in the CaseChange log that polling clients read.
 from itertools import chain
 
 from django.utils.translation import gettext_lazy as _
+from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -48,14 +49,14 @@ def require_dispute_note(attrs, instance):
         raise serializers.ValidationError({"dispute_note": _("Say what is disputed in the dispute note.")})
 
 
-class FacilityBriefSerializer(serializers.ModelSerializer):
+class FacilityBriefSerializer(CountryFieldMixin, serializers.ModelSerializer):
     class Meta:
         model = Facility
         fields = ["slug", "name", "city", "region", "country"]
         read_only_fields = fields
 
 
-class FacilitySerializer(ModelCleanMixin, serializers.ModelSerializer):
+class FacilitySerializer(CountryFieldMixin, ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = Facility
         fields = [

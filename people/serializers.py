@@ -4,6 +4,7 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -66,7 +67,7 @@ class AliasNamesField(serializers.ListField):
         return [alias.name for alias in aliases.all()]
 
 
-class PersonSerializer(PrivateFieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+class PersonSerializer(CountryFieldMixin, PrivateFieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
     aliases = AliasNamesField(
         required=False, help_text="Other names the person is reported under; searchable through q."
     )
