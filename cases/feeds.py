@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from cases.models import Case, StatusUpdate
@@ -34,10 +35,11 @@ class StatusFeed(Feed):
         return f"{item.case.reference} {item.case.subject_name}: {item.get_status_display()}"
 
     def item_description(self, item):
+        # Atom marks the summary as HTML: escape the advocates' plain text.
         parts = [_("Since %(date)s.") % {"date": item.effective_display}, item.note]
         if item.is_disputed:
             parts.append(_("Disputed: %(note)s") % {"note": item.dispute_note})
-        return " ".join(part for part in parts if part)
+        return escape(" ".join(part for part in parts if part))
 
     def item_link(self, item):
         return f"{item.case.get_absolute_url()}#status-{item.pk}"
@@ -51,7 +53,7 @@ class StatusFeed(Feed):
 
 class CaseStatusFeed(StatusFeed):
     def get_object(self, request, reference):
-        return get_object_or_404(Case.objects.public(), reference=reference)
+        return get_object_or_404(Case.objects.public().select_related("person"), reference=reference)
 
     def title(self, obj):
         return _("%(reference)s %(name)s: status changes") % {

@@ -1,0 +1,94 @@
+import datetime
+import xml.etree.ElementTree as ET
+
+from cases.services import record_status_update
+from tests.conftest import make_case, make_facility, make_person
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def entries(response):
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)  # noqa: S314 -- our own response
+    return [
+        {
+            "title": entry.findtext(f"{ATOM}title"),
+            "link": entry.find(f"{ATOM}link").get("href"),
+            "id": entry.findtext(f"{ATOM}id"),
+            "summary": entry.findtext(f"{ATOM}summary"),
+        }
+        for entry in feed.findall(f"{ATOM}entry")
+    ]
+
+
+def test_feed_lists_public_status_changes_newest_first(client, demo):
+    items = entries(client.get("/feed/"))
+    assert len(items) == 5
+    assert items[0]["title"] == (
+        "CT-2019-0004 Military deserters with refugee status in Colombia: "
+        "Protected (asylum or refugee status granted)"
+    )
+    parra = next(item for item in items if item["title"] == "CT-2019-0001 Hugo Parra: Detained")
+    assert parra["link"].startswith("http://testserver/cases/CT-2019-0001/#status-")
+    assert parra["summary"].startswith("Since April 11, 2019. Crossed into the US")
+    assert "Disputed: The reports put the crossing" in parra["summary"]
+    assert len({item["id"] for item in items}) == 5
+
+
+def test_feed_leaves_out_hidden_cases(client, db):
+    shown = make_case(status="detained")
+    make_case(status="detained", is_public=False)
+    make_case(status="detained", person=make_person(consent_to_publish=False))
+    assert [item["title"] for item in entries(client.get("/feed/"))] == [
+        f"{shown.reference} {shown.subject_name}: Detained"
+    ]
+
+
+def test_case_feed_has_only_that_case(client, db):
+    case = make_case(status="detained")
+    record_status_update(case=case, status="released", effective_on=datetime.date(2021, 1, 1))
+    make_case(status="detained")
+    titles = [item["title"] for item in entries(client.get(f"{case.get_absolute_url()}feed/"))]
+    assert titles == [
+        f"{case.reference} {case.subject_name}: Released",
+        f"{case.reference} {case.subject_name}: Detained",
+    ]
+
+
+def test_feed_escapes_notes(client, db):
+    case = make_case()
+    record_status_update(
+        case=case, status="detained", effective_on=datetime.date(2021, 1, 1), note="<b>bold</b>"
+    )
+    assert entries(client.get("/feed/"))[0]["summary"].endswith("&lt;b&gt;bold&lt;/b&gt;")
+
+
+def test_sitemap_lists_public_pages_in_both_languages(client, demo):
+    hidden = make_case(is_public=False, facility=make_facility(slug="hidden-place"))
+    unconsented = make_case(person=make_person(consent_to_publish=False))
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)  # noqa: S314 -- our own response
+    locations = {url.findtext(f"{SITEMAP}loc") for url in root.findall(f"{SITEMAP}url")}
+    base = "http://testserver"
+    for path in [
+        "/",
+        "/cases/",
+        "/facilities/",
+        "/sources/",
+        "/cases/CT-2019-0001/",
+        "/cases/CT-2019-0004/",
+        "/facilities/winn-correctional-center/",
+        "/facilities/ice-texas-unnamed/",
+    ]:
+        assert base + path in locations
+        assert base + "/es" + path in locations
+    assert len(locations) == 2 * (4 + 4 + 3)
+    body = response.content.decode()
+    assert hidden.reference not in body
+    assert unconsented.reference not in body
+    assert "hidden-place" not in body
+    alternates = root.find(f"{SITEMAP}url").findall(f"{XHTML}link")
+    assert {link.get("hreflang") for link in alternates} == {"en", "es", "x-default"}
