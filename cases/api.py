@@ -22,7 +22,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, mixins, renderers, serializers, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases.filters import (
@@ -74,8 +75,9 @@ class ORJSONRenderer(renderers.JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        # Lazy translations, decimals and the like go through DRF's own encoder.
-        return orjson.dumps(data, default=self._fallback.default)
+        # Lazy translations, decimals and the like go through DRF's own encoder;
+        # list-field errors are keyed by item index.
+        return orjson.dumps(data, default=self._fallback.default, option=orjson.OPT_NON_STR_KEYS)
 
 
 class SettingsRateMixin:
@@ -276,6 +278,17 @@ class ApiViewMixin:
 
 class ApiViewSet(ApiViewMixin, viewsets.GenericViewSet):
     pass
+
+
+class NotFoundView(ApiViewMixin, APIView):
+    """Any other path under /api/v1/: a JSON 404 like the rest of the API,
+    not the public site's HTML page."""
+
+    permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound()
 
 
 class TokenSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """REST API, version 1 (mounted at /api/v1/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -13,6 +13,7 @@ from cases.api import (
     CustodyViewSet,
     FacilityViewSet,
     LegalEventViewSet,
+    NotFoundView,
     StatusUpdateViewSet,
     TokenView,
 )
@@ -49,4 +50,5 @@ urlpatterns = [
         name="case-legal-events",
     ),
     *router.urls,
+    re_path(r"", NotFoundView.as_view(), name="not-found"),
 ]

@@ -68,9 +68,9 @@ def test_advocate_creates_and_updates_person_with_aliases(db, advocate_client):
     assert list(person.aliases.values_list("name", flat=True)) == ["E. Molina"]
 
 
-def test_person_consent_without_date_answers_400(db, advocate_client):
-    response = advocate_client.post("/api/v1/people/", {"full_name": "X", "consent_to_publish": True})
-    assert (response.status_code, list(response.json())) == (400, ["non_field_errors"])
+def test_invalid_person_answers_400_naming_the_field(db, advocate_client):
+    response = advocate_client.post("/api/v1/people/", {"full_name": "", "date_of_birth": "1980-02-30"})
+    assert (response.status_code, sorted(response.json())) == (400, ["date_of_birth", "full_name"])
     assert not Person.objects.exists()
 
 

@@ -1,0 +1,63 @@
+"""Every list endpoint runs the same number of queries for 10 rows as for 100."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Custody, LegalEvent
+from cases.services import record_status_update
+from tests.api.conftest import seed_case
+from tests.conftest import make_article, make_facility, make_user
+
+# More than the small page, so an N+1 query would show as a difference.
+ROWS = 15
+
+
+@pytest.fixture
+def many(db, django_user_model):
+    recorder = make_user(django_user_model, "recorder")
+    facility = make_facility()
+    article = make_article()
+    cases = [
+        seed_case(tag=f"n{n}", facility=facility, article=article, recorder=recorder) for n in range(ROWS)
+    ]
+    first = cases[0]
+    for n in range(ROWS):
+        make_article(related_article=article, relation="reports_on", title=f"More {n}")
+        make_facility()
+        day = datetime.date(2000 + n, 1, 1)
+        record_status_update(case=first, status="released", effective_on=day, sources=[article])
+        LegalEvent.objects.create(case=first, kind="hearing", occurred_on=day).sources.add(article)
+        custody = Custody.objects.create(case=first, facility=facility, started_on=day, ended_on=day)
+        custody.sources.add(article)
+    return cases
+
+
+LISTS = [
+    "/api/v1/cases/",
+    "/api/v1/cases/?updated_since=2000-01-01T00:00:00Z",
+    "/api/v1/cases/?q=subject&status=detained&facility=x&ordering=-opened_on",
+    "/api/v1/cases/{ref}/status-updates/",
+    "/api/v1/cases/{ref}/custody/",
+    "/api/v1/cases/{ref}/legal-events/",
+    "/api/v1/changes/",
+    "/api/v1/people/",
+    "/api/v1/facilities/",
+    "/api/v1/articles/",
+    "/api/v1/accounts/",
+]
+
+
+@pytest.mark.parametrize("role", ["anon_client", "advocate_client"])
+@pytest.mark.parametrize("url", LISTS)
+def test_list_query_count_does_not_grow_with_page_size(url, role, many, request, django_assert_num_queries):
+    client = request.getfixturevalue(role)
+    url = url.format(ref=many[0].reference)
+    separator = "&" if "?" in url else "?"
+    with CaptureQueriesContext(connection) as small:
+        response = client.get(f"{url}{separator}page_size=10")
+    assert response.status_code in {200, 401}
+    with django_assert_num_queries(len(small)):
+        client.get(f"{url}{separator}page_size=100")
