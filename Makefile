@@ -29,11 +29,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
-run: install
-	$(MANAGE) migrate --no-input
-	$(MANAGE) load_demo
-	$(MANAGE) create_local_admin
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+# The local key for fields encrypted at rest, made once and kept out of git:
+# without it the encrypted fields of the local database cannot be read.
+.env.local: | $(VENV)/.installed-run
+	@$(PY) -c "from cryptography.fernet import Fernet; print('CASETRACKER_FIELD_KEYS=' + Fernet.generate_key().decode())" > $@
+	@echo "Generated a field-encryption key in .env.local (git-ignored). Keep it with the database."
+
+LOCAL_ENV := set -a && . ./.env.local && set +a &&
+
+run: install .env.local
+	$(LOCAL_ENV) $(MANAGE) migrate --no-input
+	$(LOCAL_ENV) $(MANAGE) load_demo
+	$(LOCAL_ENV) $(MANAGE) create_local_admin
+	$(LOCAL_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Browser tests need Debian's chromium; install it when it is missing and apt
 # can. Under CI=true the browser tests fail (not skip) when it is still absent.

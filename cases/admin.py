@@ -7,7 +7,13 @@ from django.utils.translation import ngettext
 
 from cases.models import Case, CaseChange, Custody, Facility, LegalEvent, SourceArticle, StatusUpdate
 from cases.services import case_record_change, record_status_update
-from people.admin import NormalizedSearchMixin, PrivateFieldsMixin
+from casetracker.admin_tools import (
+    HistoryInline,
+    NormalizedSearchMixin,
+    PrivateFieldsMixin,
+    ServiceInline,
+    ServiceInlinesMixin,
+)
 
 DISPUTE_FIELDS = ("is_disputed", "dispute_note")
 
@@ -18,9 +24,8 @@ class CompactTextMixin:
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 28})}}
 
 
-class StatusHistoryInline(CompactTextMixin, PrivateFieldsMixin, admin.TabularInline):
-    """The recorded history: append-only, so read-only here except for
-    marking an entry disputed."""
+class StatusHistoryInline(CompactTextMixin, PrivateFieldsMixin, HistoryInline):
+    """The recorded history: append-only; only the dispute marking changes here."""
 
     model = StatusUpdate
     verbose_name_plural = _("status history")
@@ -36,29 +41,13 @@ class StatusHistoryInline(CompactTextMixin, PrivateFieldsMixin, admin.TabularInl
         "recorded_by",
         "recorded_at",
     ]
-    readonly_fields = [
-        "status",
-        "effective_on",
-        "effective_on_precision",
-        "note",
-        "internal_note",
-        "sources",
-        "recorded_by",
-        "recorded_at",
-    ]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    editable_fields = DISPUTE_FIELDS
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by").prefetch_related("sources")
 
 
-class NewStatusUpdateInline(PrivateFieldsMixin, admin.StackedInline):
-    """A form for recording a status change; saved through the status service."""
-
+class NewStatusUpdateInline(PrivateFieldsMixin, ServiceInline):
     model = StatusUpdate
     verbose_name = _("new status update")
     verbose_name_plural = _("record a status change")
@@ -71,11 +60,20 @@ class NewStatusUpdateInline(PrivateFieldsMixin, admin.StackedInline):
         DISPUTE_FIELDS,
     ]
     autocomplete_fields = ["sources"]
-    extra = 0
-    can_delete = False
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).none()
+    def save_new(self, request, parent, cleaned_data):
+        return record_status_update(
+            case=parent,
+            status=cleaned_data["status"],
+            effective_on=cleaned_data["effective_on"],
+            effective_on_precision=cleaned_data["effective_on_precision"],
+            note=cleaned_data.get("note", ""),
+            internal_note=cleaned_data.get("internal_note", ""),
+            sources=cleaned_data.get("sources", ()),
+            recorded_by=request.user,
+            is_disputed=cleaned_data.get("is_disputed", False),
+            dispute_note=cleaned_data.get("dispute_note", ""),
+        )
 
 
 class CustodyInline(CompactTextMixin, admin.TabularInline):
@@ -114,7 +112,7 @@ INLINE_CHANGE_KINDS = {
 
 
 @admin.register(Case)
-class CaseAdmin(PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
+class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
     private_fields = ("private_notes",)
     list_display = [
         "reference",
@@ -172,41 +170,12 @@ class CaseAdmin(PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
             case_record_change(case=obj, kind=kind)
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is StatusUpdate:
-            self._record_status_updates(request, form.instance, formset)
-            return
         super().save_formset(request, form, formset, change)
         inline_kind = next(
             (kind for inline, kind in INLINE_CHANGE_KINDS.items() if formset.model is inline.model), None
         )
         if inline_kind and formset.has_changed():
             case_record_change(case=form.instance, kind=inline_kind)
-
-    def _record_status_updates(self, request, case, formset):
-        # History rows only change their dispute marking; new rows go through
-        # the service so Case.status always equals the latest entry. The
-        # *_objects lists feed the admin's own change message.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for entry_form in formset.forms:
-            if not entry_form.has_changed():
-                continue
-            data = entry_form.cleaned_data
-            if entry_form.instance.pk:
-                formset.changed_objects.append((entry_form.save(), entry_form.changed_data))
-                continue
-            update = record_status_update(
-                case=case,
-                status=data["status"],
-                effective_on=data["effective_on"],
-                effective_on_precision=data["effective_on_precision"],
-                note=data.get("note", ""),
-                internal_note=data.get("internal_note", ""),
-                sources=data.get("sources", ()),
-                recorded_by=request.user,
-                is_disputed=data.get("is_disputed", False),
-                dispute_note=data.get("dispute_note", ""),
-            )
-            formset.new_objects.append(update)
 
     @admin.action(description=_("Make selected cases public"), permissions=["change"])
     def make_public(self, request, queryset):

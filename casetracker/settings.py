@@ -6,6 +6,8 @@ DJANGO_ALLOWED_HOSTS are set, so a production deploy can never run on the
 development key.
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -37,6 +39,7 @@ if not DEBUG:
         for name, value in (
             ("DJANGO_SECRET_KEY", SECRET_KEY),
             ("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS),
+            ("CASETRACKER_FIELD_KEYS", os.environ.get("CASETRACKER_FIELD_KEYS")),
         )
         if not value
     ]
@@ -50,6 +53,14 @@ else:
     # server listens on loopback.
     SECRET_KEY = SECRET_KEY or "django-insecure-local-development-key-do-not-deploy"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+# Keys for the fields encrypted at rest (alien_number, date_of_birth): Fernet
+# keys, comma-separated; the first encrypts, all decrypt (rotation). `make run`
+# generates a local key once into .env.local (git-ignored). Without one, DEBUG
+# falls back to a key derived from the development SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = envlist("CASETRACKER_FIELD_KEYS") or [
+    base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
+]
 
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -136,6 +147,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Photo uploads: refused above these caps (see people/photos.py).
+PHOTO_MAX_BYTES = int(os.environ.get("CASETRACKER_PHOTO_MAX_BYTES", 10_000_000))
+PHOTO_MAX_PIXELS = int(os.environ.get("CASETRACKER_PHOTO_MAX_PIXELS", 40_000_000))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,38 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases.models import Account
-from people.models import Alias, Person
+from casetracker.admin_tools import (
+    HistoryInline,
+    NormalizedSearchMixin,
+    PrivateFieldsMixin,
+    ServiceInline,
+    ServiceInlinesMixin,
+)
+from people.models import Alias, ConsentRecord, Person
 from people.permissions import can_view_private
-
-
-class PrivateFieldsMixin:
-    """Hide `private_fields` from users who may not see them (Readers).
-
-    Works for ModelAdmin and inlines alike; the permission check lives in
-    people.permissions.
-    """
-
-    private_fields = ()
-
-    def get_exclude(self, request, obj=None):
-        exclude = list(super().get_exclude(request, obj) or ())
-        if not can_view_private(request.user):
-            exclude += self.private_fields
-        return exclude
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if can_view_private(request.user):
-            return fields
-        return [field for field in fields if field not in self.private_fields]
-
-
-class NormalizedSearchMixin:
-    """Admin search (and autocomplete) through the model's QuerySet.search(),
-    which is accent- and case-insensitive on every database."""
-
-    def get_search_results(self, request, queryset, search_term):
-        return queryset.search(search_term), False
+from people.photos import sanitize_photo
+from people.services import person_erase, person_set_photo, record_consent
 
 
 class AliasInline(admin.TabularInline):
@@ -53,23 +37,137 @@ class AccountInline(admin.StackedInline):
     ]
 
 
+class ConsentHistoryInline(PrivateFieldsMixin, HistoryInline):
+    model = ConsentRecord
+    verbose_name_plural = _("consent ledger")
+    private_fields = ("note",)
+    fields = ["scope", "granted", "method", "note", "recorded_by", "recorded_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+
+class NewConsentInline(PrivateFieldsMixin, ServiceInline):
+    model = ConsentRecord
+    verbose_name = _("consent record")
+    verbose_name_plural = _("record a grant or withdrawal of consent")
+    private_fields = ("note",)
+    fields = [("scope", "granted", "method"), "note"]
+
+    def save_new(self, request, parent, cleaned_data):
+        (record,) = record_consent(
+            person=parent,
+            scopes=[cleaned_data["scope"]],
+            granted=cleaned_data["granted"],
+            method=cleaned_data["method"],
+            note=cleaned_data.get("note", ""),
+            recorded_by=request.user,
+        )
+        return record
+
+
+class PersonForm(forms.ModelForm):
+    new_photo = forms.FileField(
+        label=_("upload a photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 40 megapixels. Metadata (GPS, camera) is removed."),
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "full_name",
+            "rank",
+            "branch",
+            "nationality",
+            "public_summary",
+            "date_of_birth",
+            "alien_number",
+            "private_notes",
+        ]
+
+    def clean_new_photo(self):
+        upload = self.cleaned_data.get("new_photo")
+        # The sanitised files, or a ValidationError naming the problem.
+        return sanitize_photo(upload) if upload else None
+
+
 @admin.register(Person)
-class PersonAdmin(PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
+class PersonAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
+    form = PersonForm
     private_fields = ("date_of_birth", "alien_number", "private_notes")
     list_display = ["full_name", "rank", "branch", "nationality", "consent_to_publish", "updated_at"]
     list_filter = ["branch", "consent_to_publish", "nationality"]
     search_fields = ["full_name"]  # shows the box; the search itself is NormalizedSearchMixin's
-    inlines = [AliasInline, AccountInline]
+    inlines = [AliasInline, ConsentHistoryInline, NewConsentInline, AccountInline]
+    readonly_fields = [
+        "photo_preview",
+        "consent_to_publish",
+        "photo_consent",
+        "summary_consent",
+        "accounts_consent",
+        "consent_recorded_on",
+        "erased_at",
+    ]
+    actions = ["erase"]
     fieldsets = [
-        (None, {"fields": ["full_name", "rank", "branch", "nationality", "photo", "public_summary"]}),
-        ("Consent", {"fields": ["consent_to_publish", "consent_recorded_on"]}),
-        ("Private", {"fields": ["date_of_birth", "alien_number", "private_notes"]}),
+        (None, {"fields": ["full_name", "rank", "branch", "nationality", "public_summary"]}),
+        (_("Photo"), {"fields": ["photo_preview", "new_photo"]}),
+        (
+            _("Consent (from the ledger below)"),
+            {
+                "fields": [
+                    ("consent_to_publish", "photo_consent", "summary_consent", "accounts_consent"),
+                    "consent_recorded_on",
+                ]
+            },
+        ),
+        (_("Private"), {"fields": ["date_of_birth", "alien_number", "private_notes", "erased_at"]}),
     ]
 
     def get_fieldsets(self, request, obj=None):
         if can_view_private(request.user):
             return self.fieldsets
-        return [(name, opts) for name, opts in self.fieldsets if name != "Private"]
+        return [(name, opts) for name, opts in self.fieldsets if name != _("Private")]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    @admin.display(description=_("photo"))
+    def photo_preview(self, person):
+        if not person.photo_thumbnail:
+            return "—"
+        return format_html('<img src="{}" alt="" style="max-height: 160px">', person.photo_thumbnail.url)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("new_photo"):
+            person_set_photo(person=obj, photo_files=form.cleaned_data["new_photo"])
+
+    @admin.action(description=_("Erase selected people (irreversible)"), permissions=["erase"])
+    def erase(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/people/person/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Erase people"),
+                    "people": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        people = list(queryset)
+        for person in people:
+            person_erase(person=person)
+        self.message_user(
+            request,
+            ngettext("%(count)d person erased.", "%(count)d people erased.", len(people))
+            % {"count": len(people)},
+            messages.SUCCESS,
+        )
+        return None
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("people.erase_person")

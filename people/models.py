@@ -1,18 +1,13 @@
-import uuid
-from pathlib import Path
-
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from people.fields import EncryptedCharField, EncryptedDateField
 from people.permissions import can_view_unpublished
 from people.search import normalize_search_text
-
-
-def photo_upload_to(instance, filename):
-    # Never keep the uploader's file name: it often holds the person's name.
-    return f"photos/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
 class PersonQuerySet(models.QuerySet):
@@ -62,14 +57,19 @@ class Person(models.Model):
         help_text=_("Leave blank when the reports do not say."),
     )
     nationality = CountryField(_("nationality"), blank=True)
-    date_of_birth = models.DateField(
-        _("date of birth"), null=True, blank=True, help_text=_("Private: never shown publicly.")
+    date_of_birth = EncryptedDateField(
+        _("date of birth"),
+        null=True,
+        blank=True,
+        help_text=_("Private: never shown publicly. Encrypted at rest."),
     )
-    alien_number = models.CharField(
+    alien_number = EncryptedCharField(
         _("alien number"),
         max_length=50,
         blank=True,
-        help_text=_("US A-number or other government identifier. Private: never shown publicly."),
+        help_text=_(
+            "US A-number or other government identifier. Private: never shown publicly. Encrypted at rest."
+        ),
     )
     public_summary = models.TextField(
         _("public summary"),
@@ -81,20 +81,34 @@ class Person(models.Model):
     )
     photo = models.ImageField(
         _("photo"),
-        upload_to=photo_upload_to,
+        upload_to="photos/",
         blank=True,
-        help_text=_("Shown publicly only when the person consents."),
+        help_text=_(
+            "JPEG, PNG or WebP. Re-encoded without metadata and stored under a random name. "
+            "Shown publicly only with photo consent."
+        ),
     )
+    photo_thumbnail = models.ImageField(upload_to="photos/", blank=True, editable=False)
+    # The consent flags summarise the consent ledger (ConsentRecord); only
+    # people.services.record_consent writes them.
     consent_to_publish = models.BooleanField(
         _("consents to publication"),
         default=False,
-        help_text=_("Without it none of this person's cases is shown publicly."),
+        editable=False,
+        help_text=_("Name scope granted. Without it none of this person's cases is shown publicly."),
     )
+    photo_consent = models.BooleanField(_("photo may be published"), default=False, editable=False)
+    summary_consent = models.BooleanField(_("summary may be published"), default=False, editable=False)
+    accounts_consent = models.BooleanField(_("accounts may be published"), default=False, editable=False)
     consent_recorded_on = models.DateField(
         _("consent recorded on"),
         null=True,
         blank=True,
-        help_text=_("When the consent (or its withdrawal) was recorded."),
+        editable=False,
+        help_text=_("When the latest grant or withdrawal of consent was recorded."),
+    )
+    erased_at = models.DateTimeField(
+        _("erased at"), null=True, blank=True, editable=False, help_text=_("Identifying data purged.")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -109,7 +123,8 @@ class Person(models.Model):
             (
                 "view_private_fields",
                 "Can see private fields (identifiers, birth dates, private and internal notes)",
-            )
+            ),
+            ("erase_person", "Can erase a person's identifying data (irreversible)"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(full_name=""), name="people_person_full_name_required"),
@@ -128,6 +143,14 @@ class Person(models.Model):
         if "update_fields" in kwargs and "full_name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
+
+    @property
+    def photo_is_public(self):
+        return bool(self.consent_to_publish and self.photo_consent and self.photo)
+
+    @property
+    def summary_is_public(self):
+        return self.consent_to_publish and self.summary_consent
 
 
 class Alias(models.Model):
@@ -150,3 +173,61 @@ class Alias(models.Model):
     def save(self, *args, **kwargs):
         self.search_name = normalize_search_text(self.name)
         super().save(*args, **kwargs)
+
+
+class ConsentScope(models.TextChoices):
+    NAME = "name", _("Name (the case may be published)")
+    PHOTO = "photo", _("Photo")
+    SUMMARY = "summary", _("Summary")
+    ACCOUNTS = "accounts", _("Accounts and quotes")
+
+
+class ConsentMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("By phone")
+    WRITING = "writing", _("In writing")
+    LAWYER = "lawyer", _("Through a lawyer")
+    FAMILY = "family", _("Through a family member")
+
+
+class ConsentRecord(models.Model):
+    """One grant or withdrawal of consent for one scope. Never edited: a later
+    record for the same scope supersedes it. Written by
+    people.services.record_consent."""
+
+    Scope = ConsentScope
+    Method = ConsentMethod
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("person")
+    )
+    scope = models.CharField(_("scope"), max_length=10, choices=ConsentScope)
+    granted = models.BooleanField(_("granted"), help_text=_("Unticked: consent withdrawn or refused."))
+    method = models.CharField(_("obtained"), max_length=10, choices=ConsentMethod)
+    note = models.TextField(_("note"), blank=True, help_text=_("Private: seen only by advocates."))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=ConsentScope.values), name="people_consentrecord_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=ConsentMethod.values), name="people_consentrecord_method_valid"
+            ),
+        ]
+
+    def __str__(self):
+        verb = _("granted") if self.granted else _("withdrawn")
+        return f"{self.get_scope_display()}: {verb} ({self.recorded_at:%Y-%m-%d})"

@@ -28,8 +28,10 @@ def make_person(*, aliases=(), **fields):
     n = next(_counter)
     defaults = {"full_name": f"Person {n}", "rank": "Captain", "consent_to_publish": True}
     defaults.update(fields)
-    if defaults["consent_to_publish"] and not defaults.get("consent_recorded_on"):
-        defaults["consent_recorded_on"] = datetime.date(2020, 1, 1)
+    if defaults["consent_to_publish"]:
+        # Every scope, as a ledger entry per scope would leave it.
+        defaults = {"photo_consent": True, "summary_consent": True, "accounts_consent": True} | defaults
+        defaults.setdefault("consent_recorded_on", datetime.date(2020, 1, 1))
     person = Person.objects.create(**defaults)
     for alias in aliases:
         person.aliases.create(name=alias)

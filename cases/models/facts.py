@@ -214,9 +214,11 @@ class LegalEvent(SourcedFact):
 
 class AccountQuerySet(models.QuerySet):
     def public(self):
-        """Quotes of people who consent and have at least one public case."""
+        """Quotes of people who consent to publishing them and have a public case."""
         public_cases = Case.objects.public().filter(person=OuterRef("person"))
-        return self.filter(person__consent_to_publish=True).filter(Exists(public_cases))
+        return self.filter(person__consent_to_publish=True, person__accounts_consent=True).filter(
+            Exists(public_cases)
+        )
 
 
 class Account(Disputable):

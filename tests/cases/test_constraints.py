@@ -231,6 +231,12 @@ def _violations():
         "cases_case_reference_required": lambda: Case.objects.filter(pk=make_case().pk).update(reference=""),
         "people_person_full_name_required": lambda: Person.objects.create(full_name=""),
         "people_alias_name_required": lambda: make_person().aliases.create(name=""),
+        "people_consentrecord_scope_valid": lambda: make_person().consents.create(
+            scope="voice", granted=True, method="phone"
+        ),
+        "people_consentrecord_method_valid": lambda: make_person().consents.create(
+            scope="photo", granted=True, method="telepathy"
+        ),
         "people_alias_unique_per_person": lambda: make_person(aliases=["X", "X"]),
         "cases_sourcearticle_title_required": lambda: make_article(title=""),
         "cases_sourcearticle_outlet_required": lambda: make_article(outlet=""),

@@ -27,7 +27,7 @@ def run_manage(*args, **env):
 def test_production_mode_refuses_to_start_without_secret_key_and_hosts():
     result = run_manage("check", DJANGO_DEBUG="False")
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS is not set" in result.stderr
+    assert "DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, CASETRACKER_FIELD_KEYS is not set" in result.stderr
 
 
 def test_production_mode_starts_with_secret_key_and_hosts():
@@ -36,6 +36,7 @@ def test_production_mode_starts_with_secret_key_and_hosts():
         DJANGO_DEBUG="False",
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="cases.example.org",
+        CASETRACKER_FIELD_KEYS="5IbjwORX5v6fpq5nUTTOMJhfuVGWbGDTMaoKWKKw2yU=",
     )
     assert result.returncode == 0, result.stderr
     assert "ALLOWED_HOSTS = ['cases.example.org']" in result.stdout

@@ -24,7 +24,8 @@ from cases.models import (
     Status,
 )
 from cases.services import case_record_change, record_status_update
-from people.models import Alias, Person
+from people.models import Alias, ConsentMethod, ConsentScope, Person
+from people.services import record_consent
 
 D = datetime.date
 DAY, MONTH, YEAR = DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR
@@ -174,6 +175,18 @@ class Command(BaseCommand):
         )
         self.created += 1
 
+    def consent(self, person):
+        if person.consents.exists():
+            return
+        record_consent(
+            person=person,
+            scopes=ConsentScope.values,
+            granted=True,
+            method=ConsentMethod.WRITING,
+            note="Demo data from published reports: confirm with the person before real use.",
+        )
+        self.created += 1
+
     def sourced(self, model, lookup, defaults, sources):
         obj = self.get_or_create(model, lookup, defaults)
         obj.sources.add(*sources)
@@ -193,11 +206,10 @@ class Command(BaseCommand):
                     "interim president. Crossed into the United States with First Lieutenant Erick "
                     "Molina and surrendered to immigration authorities; held by ICE since."
                 ),
-                "consent_to_publish": True,
-                "consent_recorded_on": D(2019, 12, 27),
                 "private_notes": "Demo record built from published reports; confirm consent with the person.",
             },
         )
+        self.consent(parra)
         # How Spanish-language reports name him.
         self.get_or_create(Alias, {"person": parra, "name": "Mayor Parra"}, {})
         case = self.case_for(
@@ -306,11 +318,10 @@ class Command(BaseCommand):
                     "Venezuelan first lieutenant who crossed into the United States with Major Hugo "
                     "Parra and surrendered to immigration authorities."
                 ),
-                "consent_to_publish": True,
-                "consent_recorded_on": D(2019, 12, 27),
                 "private_notes": "Demo record built from published reports; confirm consent with the person.",
             },
         )
+        self.consent(molina)
         case = self.case_for(
             person=molina,
             defaults={

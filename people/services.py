@@ -1,0 +1,122 @@
+"""Writes about people that touch several rows: consent, photos, erasure."""
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Account, Case, CaseChange, Custody, LegalEvent, StatusUpdate
+from cases.services import case_record_change
+from people.models import ConsentRecord, ConsentScope, Person
+
+CONSENT_FLAGS = {
+    ConsentScope.NAME: "consent_to_publish",
+    ConsentScope.PHOTO: "photo_consent",
+    ConsentScope.SUMMARY: "summary_consent",
+    ConsentScope.ACCOUNTS: "accounts_consent",
+}
+
+
+def _announce_to_pollers(person):
+    # What the public may see of each of the person's cases changed.
+    for case in Case.objects.filter(person=person).only("pk"):
+        case_record_change(case=case, kind=CaseChange.Kind.FIELDS)
+
+
+@transaction.atomic
+def record_consent(*, person, scopes, granted, method, note="", recorded_by=None):
+    """Append one ledger entry per scope and refresh the person's consent flags.
+
+    The flags (consent_to_publish = name scope, photo/summary/accounts) are
+    what every public QuerySet reads, so a withdrawal takes effect on the next
+    request everywhere.
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    records = []
+    for scope in scopes:
+        record = ConsentRecord(
+            person=person, scope=scope, granted=granted, method=method, note=note, recorded_by=recorded_by
+        )
+        record.full_clean()
+        record.save()
+        records.append(record)
+    latest = {}
+    for record in person.consents.order_by("recorded_at", "pk"):
+        latest[record.scope] = record.granted
+    for scope, flag in CONSENT_FLAGS.items():
+        setattr(person, flag, latest.get(scope, False))
+    person.consent_recorded_on = timezone.localdate()
+    person.save(update_fields=[*CONSENT_FLAGS.values(), "consent_recorded_on", "updated_at"])
+    _announce_to_pollers(person)
+    return records
+
+
+@transaction.atomic
+def person_set_photo(*, person, photo_files):
+    """Store a photo and its thumbnail, as people.photos.sanitize_photo made
+    them from an upload (validation happens there, in the form or serializer)."""
+    photo, thumbnail = photo_files
+    old_files = [person.photo.name, person.photo_thumbnail.name]
+    person.photo.save(photo.name, photo, save=False)
+    person.photo_thumbnail.save(thumbnail.name, thumbnail, save=False)
+    person.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+    transaction.on_commit(lambda: _delete_files(person.photo.storage, old_files))
+    _announce_to_pollers(person)
+    return person
+
+
+def _delete_files(storage, names):
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+@transaction.atomic
+def person_erase(*, person):
+    """Purge a person's identifying data for good, keeping only anonymised
+    facts (status codes and dates, facilities, legal event kinds and dates)
+    for statistics. Irreversible."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    files = [person.photo.name, person.photo_thumbnail.name]
+    person.aliases.all().delete()
+    Account.objects.filter(person=person).delete()
+    person.consents.all().delete()
+    for field, value in {
+        "full_name": f"Erased person {person.pk}",
+        "rank": "",
+        "branch": "",
+        "nationality": "",
+        "date_of_birth": None,
+        "alien_number": "",
+        "public_summary": "",
+        "private_notes": "",
+        "photo": "",
+        "photo_thumbnail": "",
+        "consent_recorded_on": None,
+        **dict.fromkeys(CONSENT_FLAGS.values(), False),
+    }.items():
+        setattr(person, field, value)
+    person.erased_at = timezone.now()
+    person.save()
+
+    cases = Case.objects.filter(person=person)
+    cases.update(summary="", private_notes="", is_public=False, updated_at=timezone.now())
+    blank_facts = {"is_disputed": False, "dispute_note": ""}
+    StatusUpdate.objects.filter(case__in=cases).update(note="", internal_note="", **blank_facts)
+    Custody.objects.filter(case__in=cases).update(note="", **blank_facts)
+    LegalEvent.objects.filter(case__in=cases).update(note="", **blank_facts)
+    # Citations point at reports that name the person.
+    for model in (StatusUpdate, Custody, LegalEvent):
+        model.sources.through.objects.filter(**{f"{model._meta.model_name}__case__in": cases}).delete()
+    # The admin's action log repeats names in its object descriptions.
+    LogEntry.objects.filter(
+        Q(content_type=ContentType.objects.get_for_model(Person), object_id=str(person.pk))
+        | Q(
+            content_type=ContentType.objects.get_for_model(Case),
+            object_id__in=[str(pk) for pk in cases.values_list("pk", flat=True)],
+        )
+    ).delete()
+    _announce_to_pollers(person)
+    transaction.on_commit(lambda: _delete_files(person.photo.storage, files))
+    return person
