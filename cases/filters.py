@@ -200,6 +200,11 @@ class ArticleFilter(django_filters.FilterSet):
 
 
 class AccountFilter(django_filters.FilterSet):
+    # Plain ids, not model choices: "no such person" (400) against "no public
+    # accounts" (empty) would tell anonymous clients which person ids exist.
+    person = django_filters.NumberFilter(field_name="person_id", help_text="Person id.")
+    article = django_filters.NumberFilter(field_name="article_id", help_text="Article id.")
+
     class Meta:
         model = Account
-        fields = ["person", "article", "language"]
+        fields = ["language"]

@@ -181,6 +181,9 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/minute") or None,
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute") or None,
     },
+    # Proxies in front of the app: throttling then identifies a client by the
+    # right X-Forwarded-For entry. Unset, a client can pick its own identity.
+    "NUM_PROXIES": int(os.environ["API_NUM_PROXIES"]) if os.environ.get("API_NUM_PROXIES") else None,
     "EXCEPTION_HANDLER": "cases.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -147,6 +147,14 @@ def test_reader_sees_every_case_and_article_link(seeded, reader_client):
     assert reader_client.get(f"/api/v1/articles/{seeded['article'].pk}/").json()["cases"] == references
 
 
+@pytest.mark.parametrize("path", ["/api/v1/cases/?person=", "/api/v1/accounts/?person="])
+def test_anonymous_filter_by_person_does_not_tell_hidden_from_missing(path, seeded, anon_client):
+    hidden = anon_client.get(f"{path}{seeded['cases']['hidden'].person_id}")
+    missing = anon_client.get(f"{path}999999")
+    assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json())
+    assert hidden.json()["results"] == []
+
+
 def test_people_not_available_anonymously(seeded, anon_client):
     assert anon_client.get("/api/v1/people/").status_code == 401
     assert anon_client.get(f"/api/v1/people/{seeded['cases']['public'].person_id}/").status_code == 401

@@ -18,7 +18,7 @@ ROWS = 15
 @pytest.fixture
 def many(db, django_user_model):
     recorder = make_user(django_user_model, "recorder")
-    facility = make_facility()
+    facility = make_facility(slug="counted")
     article = make_article()
     cases = [
         seed_case(tag=f"n{n}", facility=facility, article=article, recorder=recorder) for n in range(ROWS)
@@ -38,7 +38,7 @@ def many(db, django_user_model):
 LISTS = [
     "/api/v1/cases/",
     "/api/v1/cases/?updated_since=2000-01-01T00:00:00Z",
-    "/api/v1/cases/?q=subject&status=detained&facility=x&ordering=-opened_on",
+    "/api/v1/cases/?q=subject&status=detained&facility=counted&ordering=-opened_on",
     "/api/v1/cases/{ref}/status-updates/",
     "/api/v1/cases/{ref}/custody/",
     "/api/v1/cases/{ref}/legal-events/",
