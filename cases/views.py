@@ -209,7 +209,7 @@ def case_detail(request, reference):
     accounts = list(accounts)
     articles = [a for entry in timeline for a in entry.sources] + [a.article for a in accounts]
     person = case.person
-    summary = (person.public_summary if person else "") or case.summary
+    summary = (person.public_summary if person and person.summary_is_public else "") or case.summary
     return render(
         request,
         "cases/case_detail.html",
@@ -217,7 +217,7 @@ def case_detail(request, reference):
             "title": f"{case.reference} · {case.subject_name}",
             "description": Truncator(summary).chars(200)
             or _("Case %(reference)s: status, custody and sources.") % {"reference": case.reference},
-            "og_image": person.photo.url if person and person.consent_to_publish and person.photo else "",
+            "og_image": person.photo.url if person and person.photo_is_public else "",
             "case": case,
             "current_update": status_updates[0] if status_updates else None,
             "person": person,

@@ -231,6 +231,26 @@ def test_case_detail_shows_photo_of_consenting_person(client, db):
     assert f'<meta property="og:image" content="http://testserver{case.person.photo.url}">' in html
 
 
+def test_case_detail_hides_photo_without_photo_consent(client, db):
+    person = make_person(full_name="Ana Unphotographed", photo=png_upload(), photo_consent=False)
+    case = make_case(person=person)
+    response = client.get(case.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ana Unphotographed" in html
+    assert person.photo.name not in html
+    assert "<img" not in html
+    assert "og:image" not in html
+
+
+def test_case_detail_hides_summary_without_summary_consent(client, db):
+    person = make_person(public_summary="Private life story.", summary_consent=False)
+    case = make_case(person=person, summary="What the case is about.")
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert "Private life story." not in html
+    assert '<meta name="description" content="What the case is about.">' in html
+
+
 def test_case_detail_without_photo_has_no_img(client, db):
     case = make_case()
     html = client.get(case.get_absolute_url()).content.decode()

@@ -153,10 +153,25 @@ def seeded(db, django_user_model):
     # The hidden cases' articles are also cited by the published case's status:
     # the sources page may list them, so they must be harmless; here the
     # canary articles stay cited by hidden facts only.
+    # Published under their name only: no photo, summary or quotes.
+    name_only = make_person(
+        full_name="Nora Nombre",
+        public_summary=f"{CANARY}-S-SUMMARY",
+        photo=png_upload(),
+        photo_consent=False,
+        summary_consent=False,
+        accounts_consent=False,
+    )
+    make_case(person=name_only, opened_on=D(2019, 7, 1), status="detained", facility=shared_facility)
+    Account.objects.create(person=name_only, article=make_article(), quote=f"{CANARY}-S-QUOTE")
     return {
         "published": published,
         "hidden": [hidden, unconsented, group],
-        "canaries": [CANARY, *PRIVATE_YEARS, hidden.person.photo.name, unconsented.person.photo.name],
+        "canaries": [
+            CANARY,
+            *PRIVATE_YEARS,
+            *(p.photo.name for p in [hidden.person, unconsented.person, name_only]),
+        ],
     }
 
 
@@ -262,4 +277,5 @@ def test_published_page_shows_what_it_should(client, seeded):
     assert seeded["published"].person.photo.url in html
     facility = client.get("/facilities/shared/").content.decode()
     assert "Rosa Publicada" in facility
+    assert "Nora Nombre" in facility
     assert "Zacarías" not in facility
