@@ -123,7 +123,6 @@ def case_list(request):
             "description": _("Published cases of detained military defectors, with filters and search."),
             "filter": case_filter,
             "page": page,
-            "is_filtered": any(case_filter.form.cleaned_data.values()) if case_filter.is_valid() else True,
         },
     )
 
