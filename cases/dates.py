@@ -4,6 +4,8 @@ The date is stored as the first day of the period it names, next to a
 precision field; pages show it at that precision ("April 2019").
 """
 
+import datetime
+
 from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,18 @@ def truncate_to_precision(value, precision):
     if precision == DatePrecision.MONTH:
         return value.replace(day=1)
     return value.replace(month=1, day=1)
+
+
+def period_end(value, precision):
+    """The last day of the period a date names: the order in which to tell
+    events ("2019" comes after "April 11, 2019": it may be any day of the
+    year, and was reported by its end)."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        next_month = value.replace(day=28) + datetime.timedelta(days=4)
+        return next_month - datetime.timedelta(days=next_month.day)
+    return value
 
 
 _FORMATS = {

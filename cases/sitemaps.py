@@ -3,8 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from cases.models import Case
-from cases.views import public_facilities
+from cases.models import Case, Facility
 
 
 class PublicSitemap(Sitemap):
@@ -29,7 +28,7 @@ class CaseSitemap(PublicSitemap):
 
 class FacilitySitemap(PublicSitemap):
     def items(self):
-        return public_facilities().order_by("slug")
+        return Facility.objects.with_public_cases().order_by("slug")
 
 
 sitemaps = {"pages": StaticPagesSitemap, "cases": CaseSitemap, "facilities": FacilitySitemap}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from cases.dates import period_end
 from cases.filters import PublicCaseFilter
 from cases.models import (
     Account,
@@ -31,25 +32,6 @@ from cases.models import (
 CASES_PER_PAGE = 25
 SOURCES_PER_PAGE = 50
 LATEST_CHANGES = 8
-
-
-def public_facilities():
-    """Facilities where a public case is or was held.
-
-    A facility known only through unpublished cases stays unlisted: even its
-    name could tell that someone is held there.
-    """
-    return Facility.objects.filter(pk__in=Custody.objects.public().values("facility"))
-
-
-def cited_articles():
-    """Articles cited by a public case's facts or by a public account."""
-    return SourceArticle.objects.filter(
-        Q(pk__in=StatusUpdate.objects.public().values("sources"))
-        | Q(pk__in=Custody.objects.public().values("sources"))
-        | Q(pk__in=LegalEvent.objects.public().values("sources"))
-        | Q(pk__in=Account.objects.public().values("article"))
-    )
 
 
 def _first_of_next_month(day):
@@ -112,7 +94,9 @@ def home(request):
 
 def case_list(request):
     case_filter = PublicCaseFilter(
-        request.GET, queryset=Case.objects.public().with_related(), facilities=public_facilities()
+        request.GET,
+        queryset=Case.objects.public().with_related(),
+        facilities=Facility.objects.with_public_cases(),
     )
     page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -181,7 +165,7 @@ def build_timeline(status_updates, custodies, legal_events):
     ]
     for entry in entries:
         entry.sources = list(entry.fact.sources.all())
-    entries.sort(key=lambda e: (e.date, _KIND_ORDER[e.kind]))
+    entries.sort(key=lambda e: (period_end(e.date, e.precision), _KIND_ORDER[e.kind]))
     return entries
 
 
@@ -208,7 +192,9 @@ def case_detail(request, reference):
     accounts = list(accounts)
     articles = [a for entry in timeline for a in entry.sources] + [a.article for a in accounts]
     person = case.person
-    summary = (person.public_summary if person and person.summary_is_public else "") or case.summary
+    summary = (person.public_summary if person and person.summary_is_public else "") or (
+        case.summary if case.summary_is_public else ""
+    )
     return render(
         request,
         "cases/case_detail.html",
@@ -229,7 +215,7 @@ def case_detail(request, reference):
 
 def facility_list(request):
     public_custody = Custody.objects.public()
-    facilities = public_facilities().annotate(
+    facilities = Facility.objects.with_public_cases().annotate(
         current_cases=Count("custodies__case", filter=Q(custodies__in=public_custody.open()), distinct=True),
         all_cases=Count("custodies__case", filter=Q(custodies__in=public_custody), distinct=True),
     )
@@ -247,7 +233,7 @@ def facility_list(request):
 
 
 def facility_detail(request, slug):
-    facility = get_object_or_404(public_facilities(), slug=slug)
+    facility = get_object_or_404(Facility.objects.with_public_cases(), slug=slug)
     cases = (
         Case.objects.public()
         .with_related()
@@ -272,7 +258,9 @@ def facility_detail(request, slug):
 
 
 def source_list(request):
-    page = Paginator(cited_articles(), SOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(SourceArticle.objects.cited_publicly(), SOURCES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "cases/source_list.html",

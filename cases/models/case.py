@@ -156,6 +156,11 @@ class Case(models.Model):
         return self.person.full_name if self.person_id else self.group_name
 
     @property
+    def summary_is_public(self):
+        """The case summary tells the person's story: it needs their summary consent."""
+        return self.person_id is None or self.person.summary_is_public
+
+    @property
     def status_since_display(self):
         return format_approximate_date(self.status_since, self.status_since_precision)
 

@@ -9,6 +9,18 @@ from django_countries.fields import CountryField
 from cases.dates import format_approximate_date, precision_field
 
 
+class FacilityQuerySet(models.QuerySet):
+    def with_public_cases(self):
+        """Facilities where a public case is or was held.
+
+        A facility known only through unpublished cases stays off public
+        pages: even its name could tell that someone is held there.
+        """
+        from cases.models.facts import Custody
+
+        return self.filter(pk__in=Custody.objects.public().values("facility"))
+
+
 class Facility(models.Model):
     class Kind(models.TextChoices):
         IMMIGRATION_DETENTION = "immigration_detention", _("Immigration detention")
@@ -41,6 +53,8 @@ class Facility(models.Model):
     notes = models.TextField(_("notes"), blank=True, help_text=_("Shown publicly: no confidential details."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FacilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -76,6 +90,19 @@ class Facility(models.Model):
         return reverse("facility-detail", kwargs={"slug": self.slug})
 
 
+class SourceArticleQuerySet(models.QuerySet):
+    def cited_publicly(self):
+        """Articles cited by a public case's facts or by a public account."""
+        from cases.models.facts import Account, Custody, LegalEvent, StatusUpdate
+
+        return self.filter(
+            Q(pk__in=StatusUpdate.objects.public().values("sources"))
+            | Q(pk__in=Custody.objects.public().values("sources"))
+            | Q(pk__in=LegalEvent.objects.public().values("sources"))
+            | Q(pk__in=Account.objects.public().values("article"))
+        )
+
+
 class SourceArticle(models.Model):
     class Relation(models.TextChoices):
         TRANSLATION_OF = "translation_of", _("Translation of")
@@ -104,6 +131,8 @@ class SourceArticle(models.Model):
     relation = models.CharField(_("relation"), max_length=20, choices=Relation, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SourceArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "title", "pk"]

@@ -164,6 +164,9 @@ def test_case_detail_timeline_is_chronological(client, demo):
     page = text(client.get(demo.get_absolute_url()))
     timeline = page[page.index("Timeline") : page.index("In Hugo Parra’s words")]
     assert timeline.index("April 11, 2019") < timeline.index("December 2019")
+    # Known only to the year, the bail requests are told after what is known
+    # to the day or month within 2019, not before his arrival.
+    assert timeline.index("December 2019") < timeline.index("First request for bail")
 
 
 def test_case_detail_marks_ended_custody_and_links_facilities(client, db):
@@ -247,8 +250,10 @@ def test_case_detail_hides_summary_without_summary_consent(client, db):
     person = make_person(public_summary="Private life story.", summary_consent=False)
     case = make_case(person=person, summary="What the case is about.")
     html = client.get(case.get_absolute_url()).content.decode()
+    # The case summary tells the person's story too: it needs the same consent.
     assert "Private life story." not in html
-    assert '<meta name="description" content="What the case is about.">' in html
+    assert "What the case is about." not in html
+    assert f'<meta name="description" content="Case {case.reference}: status, custody and sources.">' in html
 
 
 def test_case_detail_without_photo_has_no_img(client, db):
