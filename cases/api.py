@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases.filters import (
+    MAX_ID,
     AccountFilter,
     ArticleFilter,
     CaseFilter,
@@ -116,7 +117,7 @@ class ChangeLogPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         after = request.query_params.get(self.cursor_query_param, "0") or "0"
-        if not after.isdigit():
+        if not (after.isascii() and after.isdigit() and int(after) <= MAX_ID):
             raise ValidationError({self.cursor_query_param: ["A change id (a whole number) is required."]})
         self.cursor = int(after)
         page_size = ApiPagination().get_page_size(request)
@@ -160,7 +161,7 @@ class ChangeLogPagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": "Change id to read on from (the `cursor` of the previous response).",
-                "schema": {"type": "integer", "minimum": 0},
+                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
             },
             *ApiPagination().get_schema_operation_parameters(view)[1:],
         ]

@@ -1,8 +1,9 @@
 """django-filter FilterSets."""
 
-from datetime import timedelta
+import datetime
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Subquery
 from django.utils import timezone
@@ -66,7 +67,7 @@ def settled_changes():
     served. That loses nothing provided every transaction that records a
     change commits within API_CHANGES_SETTLE_SECONDS of stamping it.
     """
-    cutoff = timezone.now() - timedelta(seconds=settings.API_CHANGES_SETTLE_SECONDS)
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.API_CHANGES_SETTLE_SECONDS)
     horizon = CaseChange.objects.filter(changed_at__gt=cutoff).aggregate(first=Min("pk"))["first"]
     changes = CaseChange.objects.all()
     return changes if horizon is None else changes.filter(pk__lt=horizon)
@@ -81,6 +82,39 @@ class MultipleCodesFilter(django_filters.MultipleChoiceFilter):
     """Accepts ?status=a&status=b as well as ?status=a,b."""
 
     field_class = CommaSeparatedMultipleChoiceField
+
+
+class InstantField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 instant, taken to UTC: Python accepts offsets up to 24 hours,
+    PostgreSQL refuses those beyond 16, and near year 9999 the conversion
+    overflows; either answers 400 here, not 500 in the database."""
+
+    field_class = InstantField
+
+
+# The largest id a database row can have (64-bit primary keys).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number the database can hold. Anything else is a
+    400, not an overflow in the database."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -106,7 +140,7 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_country",
         help_text="ISO 3166-1 alpha-2 code: cases held in that country at any time.",
     )
-    person = django_filters.NumberFilter(field_name="person_id", help_text="Person id.")
+    person = IdFilter(field_name="person_id", help_text="Person id.")
     opened_on = django_filters.DateFromToRangeFilter(
         help_text="opened_on_after / opened_on_before (inclusive dates)."
     )
@@ -119,7 +153,7 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search", help_text="Name, alias, reference or group name; accent-insensitive."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = InstantFilter(
         method="filter_updated_since",
         help_text=(
             "ISO 8601 instant: cases with any change (status, custody, legal events, fields) at or after "
@@ -167,7 +201,7 @@ class ChangeFilter(django_filters.FilterSet):
         choices=CaseChange.Kind.choices,
         help_text="One or several kinds: repeat the parameter or separate them with commas.",
     )
-    since = django_filters.IsoDateTimeFilter(
+    since = InstantFilter(
         field_name="changed_at",
         lookup_expr="gte",
         help_text="ISO 8601 instant: changes at or after it (for a first read without a cursor).",
@@ -202,8 +236,8 @@ class ArticleFilter(django_filters.FilterSet):
 class AccountFilter(django_filters.FilterSet):
     # Plain ids, not model choices: "no such person" (400) against "no public
     # accounts" (empty) would tell anonymous clients which person ids exist.
-    person = django_filters.NumberFilter(field_name="person_id", help_text="Person id.")
-    article = django_filters.NumberFilter(field_name="article_id", help_text="Article id.")
+    person = IdFilter(field_name="person_id", help_text="Person id.")
+    article = IdFilter(field_name="article_id", help_text="Article id.")
 
     class Meta:
         model = Account

@@ -138,3 +138,11 @@ def test_change_feed_filters(db, reader_client):
     future = reader_client.get("/api/v1/changes/?since=2999-01-01T00:00:00Z").json()["results"]
     assert future == []
     assert other.changes.exists()
+
+
+def test_instants_with_extreme_offsets_answer_400_or_200_never_500(db, anon_client):
+    # PostgreSQL refuses UTC offsets beyond 16 hours; Python parses up to 24.
+    assert anon_client.get("/api/v1/changes/?since=5272-06-27T07:15:01-20:13").status_code == 200
+    assert anon_client.get("/api/v1/cases/?updated_since=0139-08-26T04:03:05-20:41").status_code == 200
+    response = anon_client.get("/api/v1/cases/?updated_since=9999-12-31T23:00:00-20:00")
+    assert (response.status_code, list(response.json())) == (400, ["updated_since"])

@@ -194,3 +194,11 @@ def test_accounts_read_filter_and_write(held_case, reader_client, advocate_clien
     ]
     response = advocate_client.patch(f"/api/v1/accounts/{account.pk}/", {"quote": ""})
     assert (response.status_code, list(response.json())) == (400, ["quote"])
+
+
+def test_out_of_range_ids_answer_400_not_a_database_error(db, anon_client):
+    for query in ("/api/v1/accounts/?article=-5e99", "/api/v1/cases/?person=99999999999999999999"):
+        response = anon_client.get(query)
+        assert response.status_code == 400
+    response = anon_client.get("/api/v1/changes/?after=99999999999999999999")
+    assert (response.status_code, list(response.json())) == (400, ["after"])
