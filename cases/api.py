@@ -463,16 +463,24 @@ class WritableViewSet(
 
 
 class FacilityViewSet(WritableViewSet):
-    """Places where people are or were held. Readable by anyone."""
+    """Places where people are or were held. Anonymous clients see those where
+    a public case is or was held: a facility's name alone could tell that
+    someone is held there."""
 
     queryset = Facility.objects.all()
     serializer_class = FacilitySerializer
     filterset_class = FacilityFilter
     lookup_field = "slug"
 
+    def get_queryset(self):
+        if can_view_unpublished(self.request.user):
+            return Facility.objects.all()
+        return Facility.objects.with_public_cases()
+
 
 class ArticleViewSet(WritableViewSet):
-    """Published reports. Readable by anyone; `cases` lists only cases the client may see."""
+    """Published reports. Anonymous clients see those a public case or account
+    cites; `cases` lists only cases the client may see."""
 
     queryset = SourceArticle.objects.all()
     serializer_class = ArticleSerializer
@@ -485,7 +493,12 @@ class ArticleViewSet(WritableViewSet):
             facts = model.objects.filter(case__in=visible).select_related("case").only("case__reference")
             return Prefetch(f"cited_in_{model._meta.model_name}", queryset=facts, to_attr=to_attr)
 
-        return SourceArticle.objects.prefetch_related(
+        articles = (
+            SourceArticle.objects.all()
+            if can_view_unpublished(self.request.user)
+            else SourceArticle.objects.cited_publicly()
+        )
+        return articles.prefetch_related(
             citing(StatusUpdate, "cited_updates"),
             citing(Custody, "cited_custodies"),
             citing(LegalEvent, "cited_events"),

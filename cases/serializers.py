@@ -24,6 +24,7 @@ from cases.models import (
     StatusUpdate,
 )
 from people.models import Person
+from people.permissions import can_view_unpublished
 from people.serializers import ModelCleanMixin, PrivateFieldsMixin
 
 DISPUTE_FIELDS = ["is_disputed", "dispute_note"]
@@ -121,6 +122,13 @@ class CaseSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         private_fields = ("private_notes",)
+
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        # The summary tells the person's story: public only with their summary consent.
+        if not case.summary_is_public and not can_view_unpublished(self.context["request"].user):
+            del data["summary"]
+        return data
 
     def get_status_label(self, case) -> str:
         return status_label(case.status)

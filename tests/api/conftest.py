@@ -4,7 +4,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases.models import Account, LegalEvent
+from cases.models import Account, Custody, LegalEvent
 from cases.services import record_status_update
 from people.models import Alias
 from tests.conftest import make_article, make_case, make_facility, make_person, make_user
@@ -98,7 +98,28 @@ def seeded(db, django_user_model):
             tag="unconsented", facility=facility, article=article, recorder=recorder, consent=False
         ),
     }
-    return {"cases": cases, "facility": facility, "article": article, "recorder": recorder}
+    # Known only through the unpublished case: the public must not meet them.
+    hidden = cases["hidden"]
+    hidden_facility = make_facility(slug="hidden-only", name="Hidden-only facility")
+    hidden_article = make_article(title="Hidden-only article")
+    Custody.objects.create(
+        case=hidden,
+        facility=hidden_facility,
+        started_on=datetime.date(2018, 1, 1),
+        ended_on=datetime.date(2018, 2, 1),
+    ).sources.add(hidden_article)
+    # Published, but without consent to publish its summary.
+    quiet = make_case(
+        person=make_person(full_name="Subject quiet", summary_consent=False), summary="Summary quiet"
+    )
+    return {
+        "cases": cases,
+        "quiet": quiet,
+        "facility": facility,
+        "article": article,
+        "hidden_article": hidden_article,
+        "recorder": recorder,
+    }
 
 
 @pytest.fixture

@@ -36,8 +36,12 @@ ROUTES = [
     "/api/v1/people/{hidden_person}/",
     "/api/v1/facilities/",
     "/api/v1/facilities/seeded-facility/",
+    "/api/v1/facilities/hidden-only/",
+    "/api/v1/facilities/?country=us",
     "/api/v1/articles/",
     "/api/v1/articles/{article}/",
+    "/api/v1/articles/{hidden_article}/",
+    "/api/v1/cases/{quiet}/",
     "/api/v1/accounts/",
     "/api/v1/accounts/{public_account}/",
     "/api/v1/accounts/{hidden_account}/",
@@ -57,6 +61,8 @@ def fill(route, seeded):
         public_account=cases["public"].person.accounts.get().pk,
         hidden_account=cases["hidden"].person.accounts.get().pk,
         article=seeded["article"].pk,
+        hidden_article=seeded["hidden_article"].pk,
+        quiet=seeded["quiet"].reference,
     )
 
 
@@ -67,9 +73,14 @@ def private_canaries():
 def unpublished_canaries(seeded):
     """What would identify the two non-public cases to an anonymous client."""
     return [
-        text
-        for tag in ("hidden", "unconsented")
-        for text in (seeded["cases"][tag].reference, f"Subject {tag}", f"Alias {tag}", f"Summary {tag}")
+        *(
+            text
+            for tag in ("hidden", "unconsented")
+            for text in (seeded["cases"][tag].reference, f"Subject {tag}", f"Alias {tag}", f"Summary {tag}")
+        ),
+        "Hidden-only",
+        "hidden-only",
+        "Summary quiet",
     ]
 
 
@@ -94,7 +105,9 @@ def test_reader_response_never_contains_private_fields(route, seeded, reader_cli
 def test_privacy_routes_cover_every_api_path(rf):
     schema = SchemaGenerator().get_schema(request=None, public=True)
     templates = {re.sub(r"\{[^}]+\}", "{x}", path) for path in schema["paths"]}
-    covered = {re.sub(r"\{[^}]+\}|seeded-facility", "{x}", route.split("?")[0]) for route in ROUTES}
+    covered = {
+        re.sub(r"\{[^}]+\}|seeded-facility|hidden-only", "{x}", route.split("?")[0]) for route in ROUTES
+    }
     # The token endpoint only answers POST and has no data of its own.
     assert templates - covered == {"/api/v1/auth/token/"}
 
@@ -133,7 +146,7 @@ def test_anonymous_gets_404_for_non_public_case_exactly_like_a_missing_one(tag, 
 
 def test_anonymous_counts_and_feeds_include_public_cases_only(seeded, anon_client):
     public = seeded["cases"]["public"].reference
-    assert anon_client.get("/api/v1/cases/").json()["count"] == 1
+    assert anon_client.get("/api/v1/cases/").json()["count"] == 2
     assert {change["case"] for change in anon_client.get("/api/v1/changes/").json()["results"]} == {public}
     article = anon_client.get(f"/api/v1/articles/{seeded['article'].pk}/").json()
     assert article["cases"] == [public]
@@ -141,9 +154,18 @@ def test_anonymous_counts_and_feeds_include_public_cases_only(seeded, anon_clien
     assert [account["quote"] for account in accounts["results"]] == ["Quote public"]
 
 
+def test_anonymous_case_without_summary_consent_has_no_summary(seeded, anon_client, reader_client):
+    url = f"/api/v1/cases/{seeded['quiet'].reference}/"
+    assert "summary" not in anon_client.get(url).json()
+    assert reader_client.get(url).json()["summary"] == "Summary quiet"
+    assert anon_client.get(f"/api/v1/cases/{seeded['cases']['public'].reference}/").json()["summary"] == (
+        "Summary public"
+    )
+
+
 def test_reader_sees_every_case_and_article_link(seeded, reader_client):
     references = sorted(case.reference for case in seeded["cases"].values())
-    assert reader_client.get("/api/v1/cases/").json()["count"] == 3
+    assert reader_client.get("/api/v1/cases/").json()["count"] == 4
     assert reader_client.get(f"/api/v1/articles/{seeded['article'].pk}/").json()["cases"] == references
 
 
@@ -161,8 +183,8 @@ def test_people_not_available_anonymously(seeded, anon_client):
 
 
 def test_is_public_filter_is_ignored_for_anonymous_clients(seeded, anon_client, reader_client):
-    public = seeded["cases"]["public"].reference
+    public = {seeded["cases"]["public"].reference, seeded["quiet"].reference}
     anonymous = anon_client.get("/api/v1/cases/?is_public=false").json()["results"]
-    assert [case["reference"] for case in anonymous] == [public]
+    assert {case["reference"] for case in anonymous} == public
     hidden = reader_client.get("/api/v1/cases/?is_public=false").json()["results"]
     assert [case["reference"] for case in hidden] == [seeded["cases"]["hidden"].reference]

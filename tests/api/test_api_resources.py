@@ -78,7 +78,7 @@ def test_reader_cannot_write_people(db, reader_client):
     assert reader_client.post("/api/v1/people/", {"full_name": "X"}).status_code == 403
 
 
-def test_facility_whole_payload_and_filters(db, anon_client):
+def test_facility_whole_payload_and_filters(db, reader_client):
     facility = make_facility(
         name="Winn",
         slug="winn",
@@ -88,7 +88,7 @@ def test_facility_whole_payload_and_filters(db, anon_client):
         country="US",
     )
     make_facility(slug="embassy", kind="diplomatic_mission", country="VE")
-    assert anon_client.get("/api/v1/facilities/winn/").json() == {
+    assert reader_client.get("/api/v1/facilities/winn/").json() == {
         "slug": "winn",
         "name": "Winn",
         "kind": "immigration_detention",
@@ -103,10 +103,10 @@ def test_facility_whole_payload_and_filters(db, anon_client):
         "created_at": facility.created_at.isoformat().replace("+00:00", "Z"),
         "updated_at": facility.updated_at.isoformat().replace("+00:00", "Z"),
     }
-    assert [row["slug"] for row in anon_client.get("/api/v1/facilities/?country=ve").json()["results"]] == [
+    assert [row["slug"] for row in reader_client.get("/api/v1/facilities/?country=ve").json()["results"]] == [
         "embassy"
     ]
-    kind = anon_client.get("/api/v1/facilities/?kind=immigration_detention").json()["results"]
+    kind = reader_client.get("/api/v1/facilities/?kind=immigration_detention").json()["results"]
     assert [row["slug"] for row in kind] == ["winn"]
 
 
@@ -126,10 +126,10 @@ def test_facility_write_validation(db, advocate_client):
     assert (response.status_code, response.json()["city"]) == (200, "Bogotá")
 
 
-def test_article_whole_payload_filters_and_writes(db, anon_client, advocate_client):
+def test_article_whole_payload_filters_and_writes(db, reader_client, advocate_client):
     original = make_article(title="Original", outlet="Telemundo", language="es", published_on=D(2019, 12, 1))
     make_article(title="Later", outlet="PanAm Post", language="en", published_on=D(2020, 3, 1))
-    assert anon_client.get(f"/api/v1/articles/{original.pk}/").json() == {
+    assert reader_client.get(f"/api/v1/articles/{original.pk}/").json() == {
         "id": original.pk,
         "title": "Original",
         "outlet": "Telemundo",
@@ -147,7 +147,7 @@ def test_article_whole_payload_filters_and_writes(db, anon_client, advocate_clie
     }
 
     def titles(query):
-        return [row["title"] for row in anon_client.get(f"/api/v1/articles/?{query}").json()["results"]]
+        return [row["title"] for row in reader_client.get(f"/api/v1/articles/?{query}").json()["results"]]
 
     assert titles("outlet=Telemundo") == ["Original"]
     assert titles("language=en") == ["Later"]
@@ -202,3 +202,13 @@ def test_out_of_range_ids_answer_400_not_a_database_error(db, anon_client):
         assert response.status_code == 400
     response = anon_client.get("/api/v1/changes/?after=99999999999999999999")
     assert (response.status_code, list(response.json())) == (400, ["after"])
+
+
+def test_anonymous_clients_see_facilities_and_articles_of_public_cases_only(held_case, anon_client):
+    make_facility(slug="unused")
+    make_article(title="Uncited")
+    cited = make_article(title="Cited")
+    held_case.status_updates.get().sources.add(cited)
+    assert [row["slug"] for row in anon_client.get("/api/v1/facilities/").json()["results"]] == ["winn"]
+    assert [row["title"] for row in anon_client.get("/api/v1/articles/").json()["results"]] == ["Cited"]
+    assert anon_client.get("/api/v1/facilities/unused/").status_code == 404
