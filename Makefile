@@ -6,13 +6,14 @@ PORT ?= 8000
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test lint format migrations-check browser ci clean
+.PHONY: help install install-dev run test lint format migrations-check browser ci clean bench
 
 help:
 	@echo "make run               set up .venv, migrate, load demo data, serve on http://127.0.0.1:$(PORT)/"
 	@echo "make test              install test tools and run the whole suite (DATABASE_URL selects PostgreSQL)"
 	@echo "make lint              ruff check + format check"
 	@echo "make migrations-check  fail when models and migrations differ"
+	@echo "make bench             benchmark table + bench-results/latest.json (SCALES=\"1 10\", DATABASE_URL)"
 
 $(VENV)/bin/python:
 	@python=$$(bin/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -67,6 +68,14 @@ migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
 ci: lint migrations-check test
+
+# Benchmarks (tests/bench/run.py; see PERFORMANCE.md), not part of `make test`.
+# Each scale keeps its own generated database under bench-results/ (or, with
+# DATABASE_URL, a PostgreSQL database named after it), reused on later runs.
+SCALES ?= 1
+BENCH_RUNS ?= 30
+bench: install
+	$(PY) -m tests.bench.run --scales $(SCALES) --runs $(BENCH_RUNS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

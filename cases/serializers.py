@@ -6,6 +6,7 @@ change lands in the CaseChange log that polling clients read.
 
 from itertools import chain
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
@@ -133,10 +134,16 @@ class CaseSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
     def get_status_label(self, case) -> str:
         return status_label(case.status)
 
+    @cached_property
+    def facility_brief(self):
+        # One for every row of a page: building a serializer's fields (its
+        # country field lists every country) per row was most of a list's time.
+        return FacilityBriefSerializer()
+
     @extend_schema_field(FacilityBriefSerializer(allow_null=True))
     def get_current_facility(self, case):
         custody = case.current_custody
-        return FacilityBriefSerializer(custody.facility).data if custody else None
+        return self.facility_brief.to_representation(custody.facility) if custody else None
 
     def validate(self, attrs):
         require_order(
@@ -173,6 +180,7 @@ class CaseStatusSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     get_status_label = CaseSerializer.get_status_label
+    facility_brief = CaseSerializer.facility_brief
     get_current_facility = CaseSerializer.get_current_facility
 
 

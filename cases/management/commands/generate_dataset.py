@@ -14,7 +14,6 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from cases.models import (
     Case,
@@ -161,6 +160,8 @@ class Command(BaseCommand):
         rnd = self.random
         full_name = f"{rnd.choice(FIRST_NAMES)} {rnd.choice(LAST_NAMES)} {rnd.choice(LAST_NAMES)} {n}"
         consents = rnd.random() >= 0.3
+        # Half of those also let their story be told, so the summary rule has both sides.
+        summary_consent = consents and rnd.random() < 0.5
         return Person(
             full_name=full_name,
             search_name=normalize_search_text(full_name),
@@ -168,6 +169,7 @@ class Command(BaseCommand):
             branch=rnd.choice(Person.Branch.values),
             nationality="VE",
             consent_to_publish=consents,
+            summary_consent=summary_consent,
             consent_recorded_on=datetime.date(2020, 1, 1) if consents else None,
             public_summary=f"Synthetic person {n}.",
         )
@@ -244,7 +246,7 @@ class Command(BaseCommand):
         Custody.objects.bulk_create(rows[:count], batch_size=BATCH)
 
     def status_updates(self, cases, histories):
-        now = timezone.now()
+        rnd = self.random
         updates, changes = [], []
         for case, history in zip(cases, histories, strict=True):
             for status, day in history:
@@ -253,8 +255,18 @@ class Command(BaseCommand):
                         case=case, status=status, effective_on=day, note=f"Synthetic update on {day}."
                     )
                 )
-                changes.append(CaseChange(case=case, kind=CaseChange.Kind.STATUS, changed_at=now))
+                moment = datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+                changes.append(
+                    CaseChange(
+                        case=case,
+                        kind=CaseChange.Kind.STATUS,
+                        changed_at=moment + datetime.timedelta(seconds=rnd.randrange(86_400)),
+                    )
+                )
         created = StatusUpdate.objects.bulk_create(updates, batch_size=BATCH)
+        # Recorded over the years and in time order, as the append-only log
+        # would have it: a poll for recent changes then reads its tail, not all of it.
+        changes.sort(key=lambda change: change.changed_at)
         CaseChange.objects.bulk_create(changes, batch_size=BATCH)
         return created
 

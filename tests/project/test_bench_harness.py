@@ -1,0 +1,36 @@
+"""The benchmark harness (tests/bench, run by `make bench`) still runs: on a
+tiny dataset, one run per endpoint, every baseline checked against its
+endpoint's response. Timings are not asserted; speed belongs to the benchmarks."""
+
+import io
+
+import orjson
+import pytest
+
+from tests.bench import run
+
+KEYS = {"endpoint", "scale", "database", "median_ms", "p95_ms", "baseline_median_ms", "ratio", "queries"}
+
+
+@pytest.mark.django_db
+def test_bench_harness_measures_every_endpoint_and_writes_json(tmp_path):
+    out = io.StringIO()
+    run.prepare(0.002, out=out)
+    run.prepare(0.002, out=out)
+    assert "reusing the generated dataset" in out.getvalue()
+    results = run.measure(0.002, runs=1, warmup=0)
+    path = tmp_path / "latest.json"
+    run.write(results, path)
+
+    rows = orjson.loads(path.read_bytes())
+    assert [row["endpoint"] for row in rows] == [
+        *run.GOALS,
+        "admin-case-changelist",
+        "admin-case-change",
+    ]
+    for row in rows:
+        assert set(row) == KEYS
+        assert row["scale"] == 0.002
+        assert min(row["median_ms"], row["baseline_median_ms"], row["ratio"]) > 0
+        assert row["queries"] >= 1
+    assert "api-case-list-anon" in run.table(rows)
