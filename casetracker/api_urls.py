@@ -17,7 +17,7 @@ from cases.api import (
     StatusUpdateViewSet,
     TokenView,
 )
-from people.api import PersonViewSet
+from people.api import ConsentViewSet, PersonViewSet
 
 # Namespaced: the public pages own names like "case-detail".
 app_name = "api"
@@ -49,6 +49,7 @@ urlpatterns = [
         LegalEventViewSet.as_view(LIST_AND_APPEND),
         name="case-legal-events",
     ),
+    path("people/<int:person_id>/consents/", ConsentViewSet.as_view(LIST_AND_APPEND), name="person-consents"),
     *router.urls,
     re_path(r"", NotFoundView.as_view(), name="not-found"),
 ]

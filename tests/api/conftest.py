@@ -6,7 +6,8 @@ from rest_framework.test import APIClient
 
 from cases.models import Account, Custody, LegalEvent
 from cases.services import record_status_update
-from people.models import Alias
+from people.models import Alias, ConsentScope
+from people.services import record_consent
 from tests.conftest import make_article, make_case, make_facility, make_person, make_user
 
 # Seeded into every private field; an anonymous or Reader response must never
@@ -58,6 +59,15 @@ def seed_case(*, tag, facility, article, recorder, is_public=True, consent=True)
         private_notes=f"{CANARY}-person-notes-{tag}",
     )
     Alias.objects.create(person=person, name=f"Alias {tag}")
+    # The same flags as make_person's, through a ledger entry whose note is private.
+    record_consent(
+        person=person,
+        scopes=ConsentScope.values if consent else [ConsentScope.NAME],
+        granted=consent,
+        method="in_person",
+        note=f"{CANARY}-consent-{tag}",
+        recorded_by=recorder,
+    )
     case = make_case(
         person=person,
         is_public=is_public,

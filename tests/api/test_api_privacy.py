@@ -34,6 +34,8 @@ ROUTES = [
     "/api/v1/people/",
     "/api/v1/people/{public_person}/",
     "/api/v1/people/{hidden_person}/",
+    "/api/v1/people/{public_person}/consents/",
+    "/api/v1/people/{hidden_person}/consents/",
     "/api/v1/facilities/",
     "/api/v1/facilities/seeded-facility/",
     "/api/v1/facilities/hidden-only/",
