@@ -33,6 +33,17 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from audit.api import (
+    WRITE_METHODS,
+    CanReadHistory,
+    PreconditionFailed,
+    PrivateReadRecordMixin,
+    VersionedResourceMixin,
+)
+from audit.history import case_history_rows, history_entries
+from audit.models import StaleVersionError
+from audit.serializers import HistoryEntrySerializer
+from audit.services import record_access
 from cases.filters import (
     MAX_ID,
     AccountFilter,
@@ -54,7 +65,8 @@ from cases.serializers import (
     LegalEventSerializer,
     StatusUpdateSerializer,
 )
-from people.permissions import can_view_unpublished
+from people.models import Person
+from people.permissions import can_view_private, can_view_unpublished
 from people.serializers import validation_error_detail
 
 # ---------------------------------------------------------------- plumbing
@@ -65,6 +77,8 @@ def exception_handler(exc, context):
     cases.services) as 400 naming the field."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(validation_error_detail(exc))
+    if isinstance(exc, StaleVersionError):
+        exc = PreconditionFailed()
     return drf_exception_handler(exc, context)
 
 
@@ -233,8 +247,24 @@ ERROR_DESCRIPTIONS = {
     "401": "Missing or invalid credentials.",
     "403": "Authenticated, but not allowed (only Advocates write).",
     "404": "No such object, or none you may see; also an out-of-range page.",
+    "412": "The If-Match header names an older version: fetch the object again and reapply the change.",
     "429": "Throttled; retry after the number of seconds in Retry-After.",
 }
+CHANGE_REASON = OpenApiParameter(
+    "X-Change-Reason",
+    str,
+    OpenApiParameter.HEADER,
+    description="Why you make this change; kept in the history. Percent-encode non-ASCII text (UTF-8).",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ETag of the version you edited; 412 if the object changed since. Optional.",
+)
+ETAG = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200], description="The object's current version."
+)
 
 
 class ApiSchema(AutoSchema):
@@ -246,6 +276,8 @@ class ApiSchema(AutoSchema):
         codes = ["400", "401", "404", "429"]
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             codes.append("403")
+        if self._is_versioned_write():
+            codes.append("412")
         for code in codes:
             responses.setdefault(
                 code,
@@ -258,6 +290,19 @@ class ApiSchema(AutoSchema):
             "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
         }
         return responses
+
+    def get_override_parameters(self):
+        parameters = [*super().get_override_parameters()]
+        if self.method not in ("GET", "HEAD", "OPTIONS"):
+            parameters.append(CHANGE_REASON)
+        if self._is_versioned_write():
+            parameters.append(IF_MATCH)
+        if isinstance(self.view, VersionedResourceMixin) and not self._is_list_view():
+            parameters.append(ETAG)
+        return parameters
+
+    def _is_versioned_write(self):
+        return isinstance(self.view, VersionedResourceMixin) and self.method in WRITE_METHODS
 
 
 class ApiViewMixin:
@@ -307,6 +352,8 @@ class TokenView(ApiViewMixin, ObtainAuthToken):
 
 
 class CaseViewSet(
+    VersionedResourceMixin,
+    PrivateReadRecordMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -314,7 +361,10 @@ class CaseViewSet(
     ApiViewSet,
 ):
     """Cases. Anonymous clients see public cases only; a case they may not see
-    answers 404, like one that does not exist."""
+    answers 404, like one that does not exist. A case's ETag is its version:
+    send it back as If-Match with a PATCH to be refused (412) rather than
+    overwrite a change made since."""
+
 
     http_method_names = ["get", "post", "patch", "head", "options"]
     queryset = Case.objects.all()
@@ -380,6 +430,31 @@ class CaseStatusView(ApiViewMixin, generics.RetrieveAPIView):
         )
 
 
+@extend_schema(parameters=[REFERENCE], responses=HistoryEntrySerializer(many=True))
+class CaseHistoryView(ApiViewMixin, generics.GenericAPIView):
+    """Every recorded change to the case, its status updates, custody rows,
+    legal events and its person, newest first: when, who, what changed (field,
+    old, new) and the editor's reason. Advocates, Readers and superusers only
+    (anonymous clients get 401): history holds earlier values, some from
+    before publication. Readers see no private fields and no editors' names."""
+
+    serializer_class = HistoryEntrySerializer
+    permission_classes = [CanReadHistory]
+    filter_backends = []
+
+    def get(self, request, reference):
+        case = get_object_or_404(Case.objects.visible_to(request.user), reference=reference)
+        page = self.paginate_queryset(history_entries(case_history_rows(case), user=request.user))
+        if can_view_private(request.user):
+            record_access(
+                user=request.user,
+                targets=[(Case, case.pk), *([(Person, case.person_id)] if case.person_id else [])],
+                fields=["history"],
+                via=f"API GET {request.path}",
+            )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
 @extend_schema_view(list=extend_schema(parameters=[REFERENCE]), create=extend_schema(parameters=[REFERENCE]))
 class CaseFactViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, ApiViewSet):
     """Facts of the case in the URL: read the list, append one."""
@@ -402,7 +477,7 @@ class CaseFactViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, ApiViewSet
         return context
 
 
-class StatusUpdateViewSet(CaseFactViewSet):
+class StatusUpdateViewSet(PrivateReadRecordMixin, CaseFactViewSet):
     """Status history, latest first. Posting records a status change through
     the same service as the admin, so the case's status always equals the
     latest entry."""

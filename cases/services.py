@@ -1,6 +1,7 @@
 """Writes that touch several models. Admin and API both call these."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cases.dates import DatePrecision
@@ -8,10 +9,16 @@ from cases.models import Case, CaseChange, Custody, LegalEvent, StatusUpdate
 
 
 def case_record_change(*, case, kind):
-    """Log a change for polling clients and bump the case's updated_at."""
+    """Log a change for polling clients and bump the case's updated_at and version.
+
+    The version covers the case's facts too: an editor who opened the case
+    before a custody row changed must not save the stale rows back.
+    """
     now = timezone.now()
-    Case.objects.filter(pk=case.pk).update(updated_at=now)
+    Case.objects.filter(pk=case.pk).update(updated_at=now, version=F("version") + 1)
     CaseChange.objects.create(case=case, kind=kind, changed_at=now)
+    # The caller's copy stays saveable.
+    case.refresh_from_db(fields=["updated_at", "version"])
 
 
 @transaction.atomic

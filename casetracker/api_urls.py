@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from cases.api import (
     AccountViewSet,
     ArticleViewSet,
+    CaseHistoryView,
     CaseStatusView,
     CaseViewSet,
     ChangeViewSet,
@@ -38,6 +39,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("cases/<str:reference>/status/", CaseStatusView.as_view(), name="case-status"),
+    path("cases/<str:reference>/history/", CaseHistoryView.as_view(), name="case-history"),
     path(
         "cases/<str:reference>/status-updates/",
         StatusUpdateViewSet.as_view(LIST_AND_APPEND),

@@ -5,13 +5,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.history import person_history_rows
 from cases.models import Account
 from casetracker.admin_tools import (
+    AuditedAdmin,
     HistoryInline,
     NormalizedSearchMixin,
     PrivateFieldsMixin,
     ServiceInline,
     ServiceInlinesMixin,
+    VersionedModelForm,
 )
 from people.models import Alias, ConsentRecord, Person
 from people.permissions import can_view_private
@@ -66,7 +69,7 @@ class NewConsentInline(PrivateFieldsMixin, ServiceInline):
         return record
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(VersionedModelForm):
     new_photo = forms.FileField(
         label=_("upload a photo"),
         required=False,
@@ -86,6 +89,9 @@ class PersonForm(forms.ModelForm):
             "private_notes",
         ]
 
+    def history_rows(self):
+        return person_history_rows(self.instance)
+
     def clean_new_photo(self):
         upload = self.cleaned_data.get("new_photo")
         # The sanitised files, or a ValidationError naming the problem.
@@ -93,7 +99,7 @@ class PersonForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
+class PersonAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, AuditedAdmin):
     form = PersonForm
     private_fields = ("date_of_birth", "alien_number", "private_notes")
     list_display = ["full_name", "rank", "branch", "nationality", "consent_to_publish", "updated_at"]
@@ -126,9 +132,10 @@ class PersonAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin
     ]
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
         if can_view_private(request.user):
-            return self.fieldsets
-        return [(name, opts) for name, opts in self.fieldsets if name != _("Private")]
+            return fieldsets
+        return [(name, opts) for name, opts in fieldsets if name != _("Private")]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

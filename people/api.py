@@ -7,16 +7,19 @@ from rest_framework import mixins
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
 
+from audit.api import PrivateReadRecordMixin, VersionedResourceMixin
 from cases.api import ApiViewSet, WritableViewSet
 from people.filters import PersonFilter
 from people.models import ConsentRecord, Person
 from people.serializers import ConsentRecordSerializer, PersonSerializer
 
 
-class PersonViewSet(WritableViewSet):
+class PersonViewSet(VersionedResourceMixin, PrivateReadRecordMixin, WritableViewSet):
     """People. Not available anonymously: the public meets a person only
     through their public cases. Private fields are for Advocates only. A photo
-    is uploaded as the `photo` part of a multipart request."""
+    is uploaded as the `photo` part of a multipart request. A person's ETag is
+    its version: send it back as If-Match with a PUT/PATCH to be refused (412)
+    rather than overwrite a change made since."""
 
     queryset = Person.objects.all()
     serializer_class = PersonSerializer

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from audit.models import VersionedModel, audit_history
 from people.fields import EncryptedCharField, EncryptedDateField
 from people.permissions import can_view_unpublished
 from people.search import normalize_search_text
@@ -31,7 +32,7 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(Q(search_name__contains=needle) | Exists(alias_match))
 
 
-class Person(models.Model):
+class Person(VersionedModel):
     class Branch(models.TextChoices):
         ARMY = "army", _("Army")
         NAVY = "navy", _("Navy")
@@ -114,6 +115,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PersonQuerySet.as_manager()
+    history = audit_history(excluded_fields=["search_name"])
 
     class Meta:
         ordering = ["full_name", "pk"]
@@ -157,6 +159,8 @@ class Alias(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(_("alias"), max_length=200)
     search_name = models.CharField(max_length=200, editable=False, db_index=True)
+
+    history = audit_history(excluded_fields=["search_name"])
 
     class Meta:
         ordering = ["name", "pk"]
@@ -214,6 +218,8 @@ class ConsentRecord(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    history = audit_history()
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]

@@ -3,12 +3,12 @@
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import Account, Case, CaseChange, Custody, LegalEvent, StatusUpdate
 from cases.services import case_record_change
-from people.models import ConsentRecord, ConsentScope, Person
+from people.models import Alias, ConsentRecord, ConsentScope, Person
 
 CONSENT_FLAGS = {
     ConsentScope.NAME: "consent_to_publish",
@@ -101,7 +101,9 @@ def person_erase(*, person):
     person.save()
 
     cases = Case.objects.filter(person=person)
-    cases.update(summary="", private_notes="", is_public=False, updated_at=timezone.now())
+    cases.update(
+        summary="", private_notes="", is_public=False, updated_at=timezone.now(), version=F("version") + 1
+    )
     blank_facts = {"is_disputed": False, "dispute_note": ""}
     StatusUpdate.objects.filter(case__in=cases).update(note="", internal_note="", **blank_facts)
     Custody.objects.filter(case__in=cases).update(note="", **blank_facts)
@@ -117,6 +119,41 @@ def person_erase(*, person):
             object_id__in=[str(pk) for pk in cases.values_list("pk", flat=True)],
         )
     ).delete()
+    _replace_history(person, cases)
     _announce_to_pollers(person)
     transaction.on_commit(lambda: _delete_files(person.photo.storage, files))
     return person
+
+
+ERASED_REASON = "Identifying data erased"
+
+
+def _replace_history(person, cases):
+    """Drop every history row that could hold the erased data (old names,
+    notes, reasons, photo paths) and start each history again from the
+    anonymised state, saying why."""
+    case_ids = list(cases.values_list("pk", flat=True))
+    facts = (StatusUpdate, Custody, LegalEvent)
+    for model in facts:
+        for m2m_history in _m2m_history_models(model):
+            m2m_history.objects.filter(history__case_id__in=case_ids).delete()
+        model.history.filter(case_id__in=case_ids).delete()
+    for model in (Alias, ConsentRecord, Account):
+        model.history.filter(person_id=person.pk).delete()
+    Case.history.filter(id__in=case_ids).delete()
+    Person.history.filter(id=person.pk).delete()
+    for model, rows in (
+        (Person, [person]),
+        (Case, cases),
+        *((model, model.objects.filter(case__in=case_ids)) for model in facts),
+    ):
+        model.history.bulk_history_create(rows, update=True, default_change_reason=ERASED_REASON)
+
+
+def _m2m_history_models(model):
+    # simple-history's tables of past citations point at their history row by "history".
+    return [
+        relation.related_model
+        for relation in model.history.model._meta.related_objects
+        if relation.field.name == "history"
+    ]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import VersionedModel, audit_history
 from cases.dates import format_approximate_date, precision_field
 from cases.models.base import Status, public_case_q
 from people.permissions import can_view_unpublished
@@ -63,7 +64,7 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(models.Model):
+class Case(VersionedModel):
     reference = models.CharField(
         _("reference"),
         max_length=20,
@@ -113,6 +114,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = CaseQuerySet.as_manager()
+    history = audit_history(excluded_fields=["search_group_name"])
 
     class Meta:
         ordering = ["-opened_on", "reference"]

@@ -7,6 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import audit_history
 from cases.dates import format_approximate_date, precision_field, truncate_to_precision
 from cases.models.base import Disputable, SourcedFact, Status, public_case_q
 from cases.models.case import Case
@@ -44,6 +45,7 @@ class StatusUpdate(SourcedFact):
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     objects = StatusUpdateQuerySet.as_manager()
+    history = audit_history(m2m_fields=["sources"])
 
     class Meta(SourcedFact.Meta):
         ordering = ["-effective_on", "-recorded_at", "-pk"]
@@ -97,6 +99,7 @@ class Custody(SourcedFact):
     note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly: no confidential details."))
 
     objects = CustodyQuerySet.as_manager()
+    history = audit_history(m2m_fields=["sources"])
 
     class Meta(SourcedFact.Meta):
         ordering = ["started_on", "pk"]
@@ -186,6 +189,7 @@ class LegalEvent(SourcedFact):
     note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly: no confidential details."))
 
     objects = LegalEventQuerySet.as_manager()
+    history = audit_history(m2m_fields=["sources"])
 
     class Meta(SourcedFact.Meta):
         ordering = ["occurred_on", "pk"]
@@ -239,6 +243,7 @@ class Account(Disputable):
     said_on_precision = precision_field(_("said on precision"))
 
     objects = AccountQuerySet.as_manager()
+    history = audit_history()
 
     class Meta(Disputable.Meta):
         ordering = ["said_on", "pk"]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from audit.models import audit_history
 from cases.dates import format_approximate_date, precision_field
 
 
@@ -55,6 +56,7 @@ class Facility(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = FacilityQuerySet.as_manager()
+    history = audit_history()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -133,6 +135,7 @@ class SourceArticle(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = SourceArticleQuerySet.as_manager()
+    history = audit_history()
 
     class Meta:
         ordering = ["-published_on", "title", "pk"]

@@ -29,6 +29,8 @@ ROUTES = [
     "/api/v1/cases/{unconsented}/custody/",
     "/api/v1/cases/{public}/legal-events/",
     "/api/v1/cases/{unconsented}/legal-events/",
+    "/api/v1/cases/{public}/history/",
+    "/api/v1/cases/{hidden}/history/",
     "/api/v1/changes/",
     "/api/v1/changes/?case={hidden}",
     "/api/v1/people/",

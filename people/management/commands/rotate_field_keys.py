@@ -13,10 +13,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         fields = [field.name for field in Person._meta.concrete_fields if isinstance(field, EncryptedMixin)]
-        count = 0
+        counts = {}
         with transaction.atomic():
-            # Reading decrypts with any key; saving encrypts with the first.
-            for person in Person.objects.select_for_update().only("pk", *fields).iterator():
-                person.save(update_fields=fields)
-                count += 1
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {', '.join(fields)} of {count} people."))
+            # Reading decrypts with any key; writing encrypts with the first.
+            # The history holds the same ciphertext and must stay readable too.
+            # A rotation changes no value: plain UPDATEs, so it is neither a
+            # new version nor a history entry.
+            for model, pk_name in ((Person, "pk"), (Person.history.model, "history_id")):
+                counts[model] = 0
+                for row in model.objects.select_for_update().values(pk_name, *fields).iterator():
+                    model.objects.filter(**{pk_name: row.pop(pk_name)}).update(**row)
+                    counts[model] += 1
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Re-encrypted {', '.join(fields)} of {counts[Person]} people "
+                f"and {counts[Person.history.model]} history rows."
+            )
+        )
