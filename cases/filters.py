@@ -189,9 +189,13 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_updated_since(self, queryset, name, value):
-        latest = settled_changes().filter(case=OuterRef("pk"), changed_at__gte=value).order_by("-pk")
-        return queryset.annotate(last_change_id=Subquery(latest.values("pk")[:1])).filter(
-            last_change_id__isnull=False
+        changes = settled_changes().filter(changed_at__gte=value)
+        latest = changes.filter(case=OuterRef("pk")).order_by("-pk")
+        # The cases come from the changes (the index on changed_at finds a
+        # recent poll's few), so only they get the latest-change lookup, not
+        # every case in the table.
+        return queryset.filter(pk__in=changes.values("case")).annotate(
+            last_change_id=Subquery(latest.values("pk")[:1])
         )
 
 
