@@ -452,7 +452,8 @@ class CaseHistoryView(ApiViewMixin, generics.GenericAPIView):
                 fields=["history"],
                 via=f"API GET {request.path}",
             )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Entries are built JSON-ready; the serializer documents their shape.
+        return self.get_paginated_response(page)
 
 
 @extend_schema_view(list=extend_schema(parameters=[REFERENCE]), create=extend_schema(parameters=[REFERENCE]))

@@ -9,7 +9,8 @@ def admin_form_data(response, **overrides):
         value = adminform.initial.get(name, field.initial)
         if value is not None:
             data[name] = _serialise(value)
-    for inline in response.context["inline_admin_formsets"]:
+    # A page without inlines (simple-history's restore form) has none.
+    for inline in response.context.get("inline_admin_formsets", []):
         formset = inline.formset
         for name, value in formset.management_form.initial.items():
             data[f"{formset.prefix}-{name}"] = value

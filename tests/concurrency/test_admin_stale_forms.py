@@ -45,7 +45,8 @@ def test_second_save_of_a_case_is_refused_showing_the_first_change(two_advocates
 
     assert refusal(refused)
     assert "&#x27;Held since April.&#x27; → &#x27;Moved to Winn.&#x27;" in refused.text
-    assert "ana" in refused.text and "Lawyer called" in refused.text
+    assert "ana" in refused.text
+    assert "Lawyer called" in refused.text
     # Ben's input is still on the page, and nothing of it was saved.
     assert refused.context["adminform"].form["summary"].value() == "Released on bond."
     assert Case.objects.get(pk=case.pk).summary == "Moved to Winn."
@@ -65,7 +66,8 @@ def test_a_status_update_recorded_meanwhile_makes_an_open_case_form_stale(two_ad
     refused = ana.post(change_url(case), admin_form_data(form, summary="Still held."))
 
     assert refusal(refused)
-    assert "status update" in refused.text and "&#x27;released&#x27;" in refused.text
+    assert "status update" in refused.text
+    assert "&#x27;released&#x27;" in refused.text
     assert Case.objects.get(pk=case.pk).summary == ""
 
 

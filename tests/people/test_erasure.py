@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
 
+from audit.models import AccessRecord
 from cases.models import Account, Custody, LegalEvent
 from cases.services import record_status_update
 from people.models import Person
@@ -65,6 +66,10 @@ def doomed(db, settings, django_capture_on_commit_callbacks):
     LegalEvent.objects.create(
         case=case, kind="hearing", occurred_on=datetime.date(2019, 5, 1), note=f"{CANARY} legal"
     )
+    # History keeps every earlier value, and reasons can name the person too.
+    person.rank = "Colonel"
+    person._change_reason = f"{CANARY} promoted"
+    person.save()
     return person
 
 
@@ -82,6 +87,8 @@ def test_erasure_leaves_no_trace_in_database_or_media(
     change_url = reverse("admin:people_person_change", args=[doomed.pk])
     assert client.post(change_url, admin_form_data(client.get(change_url), rank="Major")).status_code == 302
     assert LogEntry.objects.filter(object_repr__contains=CANARY).exists()
+    # The eraser read the private fields: that read stays on record, without the data.
+    assert AccessRecord.objects.filter(model="people.person", object_id=doomed.pk).exists()
     confirmation = client.post(
         reverse("admin:people_person_changelist"), {"action": "erase", "_selected_action": [doomed.pk]}
     )
@@ -109,6 +116,11 @@ def test_erasure_leaves_no_trace_in_database_or_media(
     assert (case.status, case.status_since, case.is_public) == ("detained", datetime.date(2019, 4, 11), False)
     assert case.custodies.get().facility is not None
     assert case.legal_events.get().kind == "hearing"
+    # The history starts again from the anonymised state, saying why.
+    assert list(Person.history.filter(id=doomed.pk).values_list("full_name", "history_change_reason")) == [
+        (f"Erased person {doomed.pk}", "Identifying data erased")
+    ]
+    assert AccessRecord.objects.filter(model="people.person", object_id=doomed.pk).exists()
 
 
 def test_erasure_needs_its_own_permission(client, advocate, doomed):
