@@ -9,15 +9,18 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.history import case_history_rows
 from cases.models import Case, CaseChange, Custody, Facility, LegalEvent, SourceArticle, StatusUpdate
 from cases.services import case_record_change, record_status_update
 from cases.views import case_preview
 from casetracker.admin_tools import (
+    AuditedAdmin,
     HistoryInline,
     NormalizedSearchMixin,
     PrivateFieldsMixin,
     ServiceInline,
     ServiceInlinesMixin,
+    VersionedModelForm,
 )
 
 DISPUTE_FIELDS = ("is_disputed", "dispute_note")
@@ -116,8 +119,14 @@ INLINE_CHANGE_KINDS = {
 }
 
 
+class CaseForm(VersionedModelForm):
+    def history_rows(self):
+        return case_history_rows(self.instance)
+
+
 @admin.register(Case)
-class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, admin.ModelAdmin):
+class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, AuditedAdmin):
+    form = CaseForm
     private_fields = ("private_notes",)
     list_display = [
         "reference",
@@ -208,7 +217,10 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
     @transaction.atomic
     def _set_public(self, request, queryset, is_public):
         cases = list(queryset.exclude(is_public=is_public).select_related("person"))
-        Case.objects.filter(pk__in=[case.pk for case in cases]).update(is_public=is_public)
+        # One save per case, not one UPDATE: each change gets its history entry and new version.
+        for case in cases:
+            case.is_public = is_public
+            case.save(update_fields=["is_public", "updated_at"])
         CaseChange.objects.bulk_create(CaseChange(case=case, kind=CaseChange.Kind.FIELDS) for case in cases)
         unconsented = sum(
             1 for case in cases if is_public and case.person and not case.person.consent_to_publish
@@ -233,7 +245,7 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
 
 
 @admin.register(Facility)
-class FacilityAdmin(admin.ModelAdmin):
+class FacilityAdmin(AuditedAdmin):
     list_display = ["name", "kind", "authority", "city", "region", "country"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "city", "region", "authority", "operator"]
@@ -241,7 +253,7 @@ class FacilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceArticle)
-class SourceArticleAdmin(admin.ModelAdmin):
+class SourceArticleAdmin(AuditedAdmin):
     list_display = ["title", "outlet", "author", "published_display", "language"]
     list_filter = ["outlet", "language"]
     search_fields = ["title", "outlet", "author", "url"]
