@@ -1,6 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -178,3 +183,24 @@ class PersonAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin
 
     def has_erase_permission(self, request):
         return request.user.has_perm("people.erase_person")
+
+    def get_urls(self):
+        # Before the inherited "<object_id>/" catch-all.
+        erase = self.admin_site.admin_view(self.erase_view)
+        return [path("<path:object_id>/erase/", erase, name="people_person_erase"), *super().get_urls()]
+
+    def erase_view(self, request, object_id):
+        """The erase action for the one person of a change page: the same
+        confirmation page, then back to that person."""
+        if not self.has_erase_permission(request):
+            raise PermissionDenied
+        people = self.get_queryset(request).filter(pk=unquote(object_id))
+        if not people.exists():
+            raise Http404
+        return self.erase(request, people) or redirect(
+            reverse("admin:people_person_change", args=[object_id], current_app=self.admin_site.name)
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_erase": self.has_erase_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)

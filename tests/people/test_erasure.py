@@ -14,6 +14,7 @@ from people.models import Person
 from people.photos import sanitize_photo
 from people.services import person_set_photo, record_consent
 from tests.admin_helpers import admin_form_data
+from tests.api.conftest import token_client
 from tests.conftest import make_article, make_case, make_facility, make_person
 from tests.people.test_photos import image_bytes, upload
 
@@ -137,3 +138,65 @@ def test_erasure_needs_its_own_permission(client, advocate, doomed):
         {"action": "erase", "_selected_action": [doomed.pk], "confirmed": "yes"},
     )
     assert Person.objects.get(pk=doomed.pk).erased_at is not None
+
+
+def media_files(settings):
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_erasure_from_the_person_change_page_leaves_no_trace_also_through_the_api(
+    client, eraser, advocate, doomed, settings, django_capture_on_commit_callbacks
+):
+    photo_names = [Path(doomed.photo.name).stem, Path(doomed.photo_thumbnail.name).stem]
+    api = token_client(advocate)
+    before = api.get(f"/api/v1/people/{doomed.pk}/").json()
+    assert before["photo_url"].endswith(doomed.photo.name)
+    client.force_login(eraser)
+    change_url = reverse("admin:people_person_change", args=[doomed.pk])
+    erase_url = reverse("admin:people_person_erase", args=[doomed.pk])
+    assert f'href="{erase_url}"' in client.get(change_url).text
+    confirmation = client.get(erase_url)
+    assert "Yes, erase them" in confirmation.text
+    assert Person.objects.get(pk=doomed.pk).erased_at is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(erase_url, {"confirmed": "yes"})
+    assert (response.status_code, response["Location"]) == (302, change_url)
+    assert "1 person erased." in client.get(change_url).text
+    assert f'href="{erase_url}"' not in client.get(change_url).text
+    assert CANARY not in database_text()
+    assert media_files(settings) == []
+
+    person = api.get(f"/api/v1/people/{doomed.pk}/").json()
+    assert {
+        key: person[key] for key in ("full_name", "rank", "aliases", "photo_url", "photo_thumbnail_url")
+    } == {
+        "full_name": f"Erased person {doomed.pk}",
+        "rank": "",
+        "aliases": [],
+        "photo_url": None,
+        "photo_thumbnail_url": None,
+    }
+    assert api.get(f"/api/v1/accounts/?person={doomed.pk}").json()["results"] == []
+    assert api.get(f"/api/v1/people/{doomed.pk}/consents/").json()["results"] == []
+    case = doomed.cases.get()
+    for url in (
+        f"/api/v1/people/{doomed.pk}/",
+        f"/api/v1/cases/{case.reference}/",
+        f"/api/v1/cases/{case.reference}/status-updates/",
+        f"/api/v1/cases/{case.reference}/custody/",
+        f"/api/v1/cases/{case.reference}/legal-events/",
+        "/api/v1/accounts/",
+    ):
+        body = api.get(url).content.decode()
+        assert CANARY not in body, url
+        assert not any(name in body for name in photo_names), url
+
+
+def test_erasure_from_the_change_page_needs_its_own_permission(client, advocate, doomed):
+    client.force_login(advocate)
+    erase_url = reverse("admin:people_person_erase", args=[doomed.pk])
+    assert erase_url not in client.get(reverse("admin:people_person_change", args=[doomed.pk])).text
+    assert client.get(erase_url).status_code == 403
+    assert client.post(erase_url, {"confirmed": "yes"}).status_code == 403
+    assert Person.objects.get(pk=doomed.pk).erased_at is None
