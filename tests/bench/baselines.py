@@ -18,6 +18,7 @@ import orjson
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from cases.models import LegalEventKind, LegalEventOutcome, Status
@@ -37,6 +38,11 @@ CASE_JOINS = """
     LEFT JOIN people_person p ON p.id = c.person_id
     LEFT JOIN cases_custody cu ON cu.case_id = c.id AND cu.ended_on IS NULL
     LEFT JOIN cases_facility f ON f.id = cu.facility_id"""
+
+
+def instant(value):
+    """A datetime as the database compares it (SQLite stores text without an offset)."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def rows(sql, params=()):
@@ -160,7 +166,7 @@ def api_status(reference, if_none_match=None):
 
 def settle_horizon():
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.API_CHANGES_SETTLE_SECONDS)
-    ((horizon,),) = rows("SELECT MIN(id) FROM cases_casechange WHERE changed_at > %s", [cutoff])
+    ((horizon,),) = rows("SELECT MIN(id) FROM cases_casechange WHERE changed_at > %s", [instant(cutoff)])
     return horizon if horizon is not None else 2**63 - 1
 
 
@@ -180,7 +186,7 @@ def api_updated_since(updated_since, after, page_size=100):
             LEFT JOIN cases_custody cu ON cu.case_id = c.id AND cu.ended_on IS NULL
             LEFT JOIN cases_facility f ON f.id = cu.facility_id
             WHERE {PUBLIC} ORDER BY latest.last_change_id LIMIT %s""",
-        [updated_since, after, settle_horizon(), page_size + 1],
+        [instant(updated_since), after, settle_horizon(), page_size + 1],
     )
     has_next = len(page) > page_size
     page = page[:page_size]
@@ -221,6 +227,10 @@ def api_changes(after, page_size=100):
         },
         option=JSON_OPTIONS,
     )
+
+
+def not_found():
+    return orjson.dumps({"detail": str(_("Not found."))})
 
 
 # ---------------------------------------------------------------- HTML pages

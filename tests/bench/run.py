@@ -91,6 +91,11 @@ def same_json(response, expected):
     assert response.json() == orjson.loads(expected)
 
 
+def not_found(response, expected):
+    assert response.status_code == 404, response.status_code
+    assert response.json() == orjson.loads(expected)
+
+
 def not_modified(response, expected):
     assert (response.status_code, response.content, expected) == (304, b"", b"")
 
@@ -244,6 +249,9 @@ def endpoints():
             lambda: baselines.public_case_detail(ref, "es"),
             facts,
         ),
+        # No query, no data: what any API request costs here (middleware, DRF
+        # dispatch, content negotiation, rendering). Small endpoints' ratios sit on it.
+        Endpoint("api-floor-404", "/api/v1/no-such-resource/", anon, baselines.not_found, not_found),
         Endpoint(
             "admin-case-changelist",
             "/admin/cases/case/",

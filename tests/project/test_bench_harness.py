@@ -25,6 +25,7 @@ def test_bench_harness_measures_every_endpoint_and_writes_json(tmp_path):
     rows = orjson.loads(path.read_bytes())
     assert [row["endpoint"] for row in rows] == [
         *run.GOALS,
+        "api-floor-404",
         "admin-case-changelist",
         "admin-case-change",
     ]
@@ -32,5 +33,5 @@ def test_bench_harness_measures_every_endpoint_and_writes_json(tmp_path):
         assert set(row) == KEYS
         assert row["scale"] == 0.002
         assert min(row["median_ms"], row["baseline_median_ms"], row["ratio"]) > 0
-        assert row["queries"] >= 1
+        assert isinstance(row["queries"], int)
     assert "api-case-list-anon" in run.table(rows)
