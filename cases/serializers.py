@@ -72,6 +72,19 @@ class FacilityBriefSerializer(CountryFieldMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def facility_brief(facility):
+    """FacilityBriefSerializer's representation, written out: building that
+    serializer's fields (its country field translates every country name)
+    cost more than the rest of a status document."""
+    return {
+        "slug": facility.slug,
+        "name": facility.name,
+        "city": facility.city,
+        "region": facility.region,
+        "country": facility.country.code,
+    }
+
+
 class FacilitySerializer(CountryFieldMixin, ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = Facility
@@ -186,16 +199,10 @@ class CaseSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
     def get_status_label(self, case) -> str:
         return status_label(case.status)
 
-    @cached_property
-    def facility_brief(self):
-        # One for every row of a page: building a serializer's fields (its
-        # country field lists every country) per row was most of a list's time.
-        return FacilityBriefSerializer()
-
     @extend_schema_field(FacilityBriefSerializer(allow_null=True))
     def get_current_facility(self, case):
         custody = case.current_custody
-        return self.facility_brief.to_representation(custody.facility) if custody else None
+        return facility_brief(custody.facility) if custody else None
 
     def validate(self, attrs):
         require_order(
@@ -231,8 +238,20 @@ class CaseStatusSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, case):
+        # Written out like CaseSerializer's, and without building the fields
+        # at all (there are no private ones): partners poll this document.
+        return {
+            "reference": case.reference,
+            "status": case.status,
+            "status_label": status_label(case.status),
+            "status_since": iso_date(case.status_since),
+            "status_since_precision": case.status_since_precision,
+            "current_facility": self.get_current_facility(case),
+            "updated_at": iso_instant(case.updated_at),
+        }
+
     get_status_label = CaseSerializer.get_status_label
-    facility_brief = CaseSerializer.facility_brief
     get_current_facility = CaseSerializer.get_current_facility
 
 
