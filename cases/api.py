@@ -19,9 +19,7 @@ from django.utils.functional import cached_property
 from django.utils.http import http_date
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, renderers, serializers, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import generics, mixins, renderers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -337,17 +335,6 @@ class NotFoundView(ApiViewMixin, APIView):
         raise NotFound()
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
-
-
-@extend_schema(request=AuthTokenSerializer, responses=TokenSerializer, auth=[])
-class TokenView(ApiViewMixin, ObtainAuthToken):
-    """Exchange a username and password for the API token of that user."""
-
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
-
-
 # ---------------------------------------------------------------- cases
 
 
@@ -364,7 +351,6 @@ class CaseViewSet(
     answers 404, like one that does not exist. A case's ETag is its version:
     send it back as If-Match with a PATCH to be refused (412) rather than
     overwrite a change made since."""
-
 
     http_method_names = ["get", "post", "patch", "head", "options"]
     queryset = Case.objects.all()

@@ -1,7 +1,9 @@
 """REST API, version 1 (mounted at /api/v1/)."""
 
+from django.conf import settings
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from cases.api import (
@@ -16,9 +18,9 @@ from cases.api import (
     LegalEventViewSet,
     NotFoundView,
     StatusUpdateViewSet,
-    TokenView,
 )
 from people.api import ConsentViewSet, PersonViewSet
+from security.api import ApiTokenViewSet, ObtainTokenView
 
 # Namespaced: the public pages own names like "case-detail".
 app_name = "api"
@@ -30,14 +32,20 @@ router.register("facilities", FacilityViewSet, basename="facility")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("changes", ChangeViewSet, basename="change")
+router.register("auth/tokens", ApiTokenViewSet, basename="token")
 
 LIST_AND_APPEND = {"get": "list", "post": "create"}
 
 urlpatterns = [
-    path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The split view serves Swagger UI's start-up script as a file, which the CSP allows.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "redoc/",
+        csp_override(settings.REDOC_CSP)(SpectacularRedocView.as_view(url_name="api:schema")),
+        name="redoc",
+    ),
     path("cases/<str:reference>/status/", CaseStatusView.as_view(), name="case-status"),
     path("cases/<str:reference>/history/", CaseHistoryView.as_view(), name="case-history"),
     path(

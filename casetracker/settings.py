@@ -7,12 +7,14 @@ development key.
 """
 
 import base64
+import datetime
 import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,7 +67,8 @@ FIELD_ENCRYPTION_KEYS = envlist("CASETRACKER_FIELD_KEYS") or [
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the two-factor login site (security.admin_site).
+    "security.apps.SecurityAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,7 +79,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "security",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -89,16 +95,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.NoStoreMiddleware",
     # Lets history rows name the user who made the change (after authentication).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casetracker.urls"
@@ -114,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -167,11 +179,70 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# ---------------------------------------------------------------- login, tokens, headers
+# See README "Security".
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses every login, the right password too, while an account or an
+    # address is locked out; counts failures.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Locked after this many failed logins of one account, or from one address
+# (each counted alone), within the cool-off; the lock lasts the cool-off after
+# the latest failure. Admin login and the API token endpoint alike.
+AXES_FAILURE_LIMIT = int(os.environ.get("CASETRACKER_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("CASETRACKER_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "security.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+
+# Two-factor login (TOTP): optional per person; with this on, staff must enrol.
+CASETRACKER_REQUIRE_2FA = envbool("CASETRACKER_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "casetracker"
+# Nobody, superusers included, reads another person's TOTP secret in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# API tokens expire this many days after they are made; 0: never.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
+
+# HTTPS in production. Behind a proxy that terminates TLS, set
+# DJANGO_BEHIND_TLS_PROXY so redirects do not loop; the proxy must set
+# X-Forwarded-Proto itself.
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+if envbool("DJANGO_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Admin and case URLs name people: other sites never learn them.
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Everything from this server: no CDN, no inline code without the per-response nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # Swagger UI's stylesheet draws its icons as data: URIs.
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Redoc styles itself with injected <style> elements, which carry no nonce,
+# and runs its search in a worker made from a blob: URL.
+REDOC_CSP = {**SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE], "worker-src": [CSP.SELF, "blob:"]}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "cases.api.ApiSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "security.authentication.ApiTokenAuthentication",
+        "security.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     # JSON only: form encodings would double what the schema promises and tests cover.

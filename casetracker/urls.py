@@ -19,5 +19,8 @@ urlpatterns = [
 # Public pages: English unprefixed, Spanish under /es/.
 urlpatterns += i18n_patterns(path("", include("cases.urls")), prefix_default_language=False)
 
+# JSON under /api/, the site's page elsewhere; never a traceback.
+handler500 = "security.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,13 +1,14 @@
 import datetime
 
 import pytest
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.models import Account, Custody, LegalEvent
 from cases.services import record_status_update
 from people.models import Alias, ConsentScope
 from people.services import record_consent
+from security.models import ApiToken
 from tests.conftest import make_article, make_case, make_facility, make_person, make_user
 
 # Seeded into every private field; an anonymous or Reader response must never
@@ -28,9 +29,17 @@ def _api_settings(settings):
     settings.API_CHANGES_SETTLE_SECONDS = 0
 
 
+def token_header(user):
+    token, key = ApiToken.objects.issue(user=user)
+    # In use already: query counts measure a polling client, not the one
+    # request that first records a token's use.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return f"Token {key}"
+
+
 def token_client(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=token_header(user))
     return client
 
 
@@ -97,6 +106,8 @@ def seeded(db, django_user_model):
     """A public case, a case not marked public, and a public-marked case whose
     person does not consent; all citing one article at one facility."""
     recorder = make_user(django_user_model, f"{CANARY}-recorder")
+    # Only its owner (and superusers) may list it.
+    ApiToken.objects.issue(user=recorder, name=f"{CANARY}-token")
     facility = make_facility(slug="seeded-facility", name="Seeded facility")
     article = make_article(title="Seeded article")
     cases = {

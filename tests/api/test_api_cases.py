@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from rest_framework.test import APIClient
 
 from cases.models import Case, CaseChange
 from tests.conftest import make_case, make_facility, make_person
@@ -196,6 +197,8 @@ def test_session_auth_enforces_csrf(held_case, advocate):
 def test_token_endpoint(advocate, anon_client):
     response = anon_client.post("/api/v1/auth/token/", {"username": "advocate", "password": "pw-for-tests-1"})
     assert response.status_code == 200
-    assert response.json() == {"token": advocate.auth_token.key}
+    assert set(response.json()) == {"token", "expires"}
+    token_client = APIClient(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert token_client.get("/api/v1/people/").status_code == 200
     wrong = anon_client.post("/api/v1/auth/token/", {"username": "advocate", "password": "nope"})
     assert wrong.status_code == 400

@@ -50,6 +50,7 @@ ROUTES = [
     "/api/v1/accounts/{public_account}/",
     "/api/v1/accounts/{hidden_account}/",
     "/api/v1/accounts/?person={hidden_person}",
+    "/api/v1/auth/tokens/",
 ]
 
 
@@ -112,8 +113,8 @@ def test_privacy_routes_cover_every_api_path(rf):
     covered = {
         re.sub(r"\{[^}]+\}|seeded-facility|hidden-only", "{x}", route.split("?")[0]) for route in ROUTES
     }
-    # The token endpoint only answers POST and has no data of its own.
-    assert templates - covered == {"/api/v1/auth/token/"}
+    # The token endpoint only answers POST, a token's own path only DELETE.
+    assert templates - covered == {"/api/v1/auth/token/", "/api/v1/auth/tokens/{x}/"}
 
 
 def test_advocate_sees_private_fields(seeded, advocate_client):

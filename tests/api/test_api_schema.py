@@ -5,7 +5,6 @@ import schemathesis
 from django.core.management import call_command
 from django.test.client import ClientHandler
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
@@ -15,7 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api.conftest import seed_case
+from tests.api.conftest import seed_case, token_header
 from tests.conftest import make_article, make_facility
 
 
@@ -65,7 +64,7 @@ ApiSchema = schemathesis.openapi.from_wsgi(
 def advocate_token(advocate):
     """An advocate's token, and a case to find (most generated references and ids still miss it)."""
     seed_case(tag="schemathesis", facility=make_facility(), article=make_article(), recorder=advocate)
-    return f"Token {Token.objects.create(user=advocate).key}"
+    return token_header(advocate)
 
 
 @ApiSchema.parametrize()
