@@ -283,15 +283,19 @@ def recent_instant(changes):
     return moment.astimezone(datetime.UTC)
 
 
-def timed(function, runs, warmup):
+def timed(functions, runs, warmup):
+    """Milliseconds per run of each function. The functions take turns, so an
+    endpoint and its baseline see the same load on a shared machine."""
     for _ in range(warmup):
-        function()
-    times = []
+        for function in functions:
+            function()
+    times = [[] for _ in functions]
     for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), percentile(times, 95)
+        for function, spent in zip(functions, times, strict=True):
+            started = time.perf_counter()
+            function()
+            spent.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def percentile(values, share):
@@ -316,8 +320,9 @@ def measure_one(endpoint, scale, *, runs, warmup):
         endpoint.request()
     # Now: every request start empties the connection's query log.
     queries = len(captured)
-    median, p95 = timed(endpoint.request, runs, warmup)
-    baseline_median, _ = timed(endpoint.baseline, runs, warmup)
+    times, baseline_times = timed([endpoint.request, endpoint.baseline], runs, warmup)
+    median, p95 = statistics.median(times), percentile(times, 95)
+    baseline_median = statistics.median(baseline_times)
     return {
         "endpoint": endpoint.name,
         "scale": scale,
