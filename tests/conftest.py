@@ -5,6 +5,7 @@ import itertools
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils import translation
 
 from cases.models import Case, Custody, Facility, SourceArticle
 from cases.services import record_status_update
@@ -22,6 +23,13 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request activates its language for the rest of the thread (LocaleMiddleware, the API's
+    # Accept-Language negotiation); each test starts from the default language instead.
+    translation.deactivate()
 
 
 def make_person(*, aliases=(), **fields):
