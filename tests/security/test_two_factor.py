@@ -1,12 +1,12 @@
 """Two-factor login (TOTP): asked of whoever has a device; of all staff with
 CASETRACKER_REQUIRE_2FA."""
 
-import pytest
 from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from security.models import ApiToken
+from tests.conftest import make_user
 from tests.security.conftest import add_device, admin_login, code_for, obtain_token
 
 
@@ -73,14 +73,10 @@ def test_required_2fa_still_lets_staff_log_out(staff, client, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_required_2fa_leaves_non_staff_alone(client, settings, owner_without_staff):
+def test_required_2fa_leaves_non_staff_alone(settings, django_user_model):
+    make_user(django_user_model, "plain")
     settings.CASETRACKER_REQUIRE_2FA = True
     assert obtain_token("plain").status_code == 200
-
-
-@pytest.fixture
-def owner_without_staff(db, django_user_model):
-    return django_user_model.objects.create_user(username="plain", password="pw-for-tests-1")
 
 
 def test_token_endpoint_needs_the_code_once_a_device_exists(staff):
