@@ -1,7 +1,11 @@
 """Writes about people that touch several rows: consent, photos, erasure."""
 
+import uuid
+from pathlib import Path
+
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -33,6 +37,7 @@ def record_consent(*, person, scopes, granted, method, note="", recorded_by=None
     request everywhere.
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
+    photo_was_public = person.photo_is_public
     records = []
     for scope in scopes:
         record = ConsentRecord(
@@ -48,8 +53,23 @@ def record_consent(*, person, scopes, granted, method, note="", recorded_by=None
         setattr(person, flag, latest.get(scope, False))
     person.consent_recorded_on = timezone.localdate()
     person.save(update_fields=[*CONSENT_FLAGS.values(), "consent_recorded_on", "updated_at"])
+    if photo_was_public and not person.photo_is_public:
+        _move_photo_to_new_names(person)
     _announce_to_pollers(person)
     return records
+
+
+def _move_photo_to_new_names(person):
+    """Media is served without a login: once a photo stops being public, the
+    URL the public saw must stop working, so the files move to new random names."""
+    old_files = [person.photo.name, person.photo_thumbnail.name]
+    for field in (person.photo, person.photo_thumbnail):
+        if field:
+            with field.open("rb") as source:
+                content = source.read()
+            field.save(f"{uuid.uuid4().hex}{Path(field.name).suffix}", ContentFile(content), save=False)
+    person.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+    transaction.on_commit(lambda: _delete_files(person.photo.storage, old_files))
 
 
 @transaction.atomic

@@ -1,11 +1,15 @@
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
 from cases.models import Account, Case, CaseChange
 from people.models import ConsentRecord, ConsentScope, Person
-from people.services import record_consent
+from people.photos import sanitize_photo
+from people.services import person_set_photo, record_consent
 from tests.admin_helpers import admin_form_data, inline_prefix
 from tests.conftest import make_article, make_case, make_person
+from tests.people.test_photos import image_bytes, upload
 
 ALL_SCOPES = ConsentScope.values
 
@@ -107,3 +111,20 @@ def test_admin_records_consent_through_the_ledger(admin_client, admin_user, case
     page = admin_client.get(url)
     assert "Signed form held by the lawyer" in page.text  # shown in the ledger, read-only
     assert page.context["inline_admin_formsets"][1].formset.forms[0].fields.get("scope") is None
+
+
+def test_withdrawn_photo_no_longer_served_at_its_old_url(case, settings, django_capture_on_commit_callbacks):
+    person = case.person
+    record_consent(person=person, scopes=ALL_SCOPES, granted=True, method="writing")
+    with django_capture_on_commit_callbacks(execute=True):
+        person_set_photo(person=person, photo_files=sanitize_photo(upload(image_bytes())))
+    person.refresh_from_db()
+    public_names = {person.photo.name, person.photo_thumbnail.name}
+    with django_capture_on_commit_callbacks(execute=True):
+        record_consent(person=person, scopes=["photo"], granted=False, method="phone")
+    person.refresh_from_db()
+    media = Path(settings.MEDIA_ROOT)
+    assert all(not (media / name).exists() for name in public_names)
+    assert {person.photo.name, person.photo_thumbnail.name}.isdisjoint(public_names)
+    assert (media / person.photo.name).exists()
+    assert (media / person.photo_thumbnail.name).exists()
