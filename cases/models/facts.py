@@ -14,7 +14,9 @@ from cases.models.case import Case
 from cases.models.sources import Facility, SourceArticle
 
 
-class StatusUpdateQuerySet(models.QuerySet):
+class CaseFactQuerySet(models.QuerySet):
+    """Facts of a case are public exactly when their case is."""
+
     def public(self):
         return self.filter(public_case_q("case__"))
 
@@ -44,7 +46,7 @@ class StatusUpdate(SourcedFact):
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
-    objects = StatusUpdateQuerySet.as_manager()
+    objects = CaseFactQuerySet.as_manager()
     history = audit_history(m2m_fields=["sources"])
 
     class Meta(SourcedFact.Meta):
@@ -72,10 +74,7 @@ class StatusUpdate(SourcedFact):
         return format_approximate_date(self.effective_on, self.effective_on_precision)
 
 
-class CustodyQuerySet(models.QuerySet):
-    def public(self):
-        return self.filter(public_case_q("case__"))
-
+class CustodyQuerySet(CaseFactQuerySet):
     def open(self):
         return self.filter(ended_on__isnull=True)
 
@@ -168,11 +167,6 @@ class LegalEventOutcome(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-class LegalEventQuerySet(models.QuerySet):
-    def public(self):
-        return self.filter(public_case_q("case__"))
-
-
 class LegalEvent(SourcedFact):
     Kind = LegalEventKind
     Outcome = LegalEventOutcome
@@ -188,7 +182,7 @@ class LegalEvent(SourcedFact):
     )
     note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly: no confidential details."))
 
-    objects = LegalEventQuerySet.as_manager()
+    objects = CaseFactQuerySet.as_manager()
     history = audit_history(m2m_fields=["sources"])
 
     class Meta(SourcedFact.Meta):
