@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from cases.models import Account, Case, StatusUpdate
+from cases.models import Account, Case, Custody, StatusUpdate
 from tests.conftest import make_article, make_case, make_person
 
 
@@ -45,3 +45,22 @@ def test_visible_to_groups_and_anonymous(cases, advocate, reader, django_user_mo
 def test_days_in_custody_computed_from_custody_rows(demo):
     parra = Case.objects.with_related().get(pk=demo.pk)
     assert parra.days_in_custody(today=datetime.date(2020, 4, 11)) == 366
+
+
+def test_current_custody_from_the_join_matches_the_prefetched_rows(demo, django_assert_num_queries):
+    released = make_case(status="released")
+    ended = Custody.objects.get(case=demo, ended_on__isnull=False)
+    Custody.objects.create(
+        case=released,
+        facility=ended.facility,
+        started_on=datetime.date(2019, 5, 1),
+        ended_on=datetime.date(2019, 6, 1),
+    )
+    expected = {case.pk: case.current_custody for case in Case.objects.with_related()}
+    assert expected[demo.pk].facility.name == "Winn Correctional Center"
+    assert expected[released.pk] is None
+    with django_assert_num_queries(1):
+        joined = {case.pk: case.current_custody for case in Case.objects.with_current_custody()}
+        facilities = {pk: custody and custody.facility.name for pk, custody in joined.items()}
+    assert joined == expected
+    assert facilities == {pk: custody and custody.facility.name for pk, custody in expected.items()}
