@@ -5,9 +5,10 @@ import datetime
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Subquery
+from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from cases.models import Account, Case, CaseChange, Custody, Facility, SourceArticle, Status
 from people.models import Person
@@ -24,12 +25,13 @@ class PublicCaseFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(
         label=_("Country where held"), method="filter_country", empty_label=_("Any country")
     )
-    facility = django_filters.ModelChoiceFilter(
+    # Typed, not picked from a list: a list of every facility grows with the
+    # data (a 10,000-option menu nobody can use). A facility page links here
+    # with its slug, which matches too.
+    facility = django_filters.CharFilter(
         label=_("Facility"),
-        queryset=None,
-        to_field_name="slug",
         method="filter_facility",
-        empty_label=_("Any facility"),
+        widget=forms.TextInput(attrs={"placeholder": _("Name of the facility")}),
     )
     branch = django_filters.ChoiceFilter(
         label=_("Branch"),
@@ -42,11 +44,13 @@ class PublicCaseFilter(django_filters.FilterSet):
         model = Case
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, facilities, **kwargs):
+    def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        self.filters["facility"].queryset = facilities
-        countries = {facility.country.code: facility.country.name for facility in facilities}
-        self.filters["country"].extra["choices"] = sorted(countries.items(), key=lambda item: item[1])
+        # A few hundred countries at most, however many facilities hold public cases.
+        codes = Facility.objects.with_public_cases().order_by().values_list("country", flat=True).distinct()
+        self.filters["country"].extra["choices"] = sorted(
+            ((code, countries.name(code)) for code in codes), key=lambda item: item[1]
+        )
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -55,7 +59,9 @@ class PublicCaseFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=Custody.objects.public().filter(facility__country=value).values("case"))
 
     def filter_facility(self, queryset, name, value):
-        return queryset.filter(pk__in=Custody.objects.public().filter(facility=value).values("case"))
+        value = value.strip()
+        facilities = Facility.objects.filter(Q(slug=value) | Q(name__icontains=value))
+        return queryset.filter(pk__in=Custody.objects.public().filter(facility__in=facilities).values("case"))
 
 
 def settled_changes():

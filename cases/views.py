@@ -94,11 +94,7 @@ def home(request):
 
 
 def case_list(request):
-    case_filter = PublicCaseFilter(
-        request.GET,
-        queryset=Case.objects.public().with_related(),
-        facilities=Facility.objects.with_public_cases(),
-    )
+    case_filter = PublicCaseFilter(request.GET, queryset=Case.objects.public().with_related())
     page = Paginator(case_filter.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

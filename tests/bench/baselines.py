@@ -245,14 +245,13 @@ def custody_days(custodies, today):
 
 
 def public_case_list(language, page_size=25):
-    """The public list's first page: its filter choices, count and rows."""
+    """The public list's first page: its country choices, count and rows."""
     with translation.override(language):
         status_labels = labels()
-        facilities = rows(
-            f"""SELECT f.slug, f.name, f.country FROM cases_facility f WHERE f.id IN (
+        held_in = rows(
+            f"""SELECT DISTINCT f.country FROM cases_facility f WHERE f.id IN (
                     SELECT cu.facility_id FROM cases_custody cu JOIN cases_case c ON c.id = cu.case_id
-                    LEFT JOIN people_person p ON p.id = c.person_id WHERE {PUBLIC})
-                ORDER BY f.name, f.id"""
+                    LEFT JOIN people_person p ON p.id = c.person_id WHERE {PUBLIC})"""
         )
         ((total,),) = rows(
             f"SELECT COUNT(*) FROM cases_case c LEFT JOIN people_person p ON p.id = c.person_id WHERE {PUBLIC}"
@@ -272,11 +271,8 @@ def public_case_list(language, page_size=25):
             ):
                 stays.setdefault(case_id, []).append((started_on, ended_on))
         today = timezone.localdate()
-        countries_held = sorted(
-            {(code, countries.name(code)) for _, _, code in facilities}, key=lambda c: c[1]
-        )
-        options = "".join(f'<option value="{slug}">{escape(name)}</option>' for slug, name, _ in facilities)
-        options += "".join(f'<option value="{code}">{escape(name)}</option>' for code, name in countries_held)
+        countries_held = sorted(((code, countries.name(code)) for (code,) in held_in), key=lambda c: c[1])
+        options = "".join(f'<option value="{code}">{escape(name)}</option>' for code, name in countries_held)
         items = []
         for case_id, reference, person_id, group_name, full_name, rank, status, since, slug, name in cases:
             held = f'<dd><a href="/facilities/{slug}/">{escape(name)}</a></dd>' if slug else ""

@@ -50,7 +50,8 @@ def test_filters_are_a_plain_get_form(client, demo):
     page = Page(client.get("/cases/").content.decode())
     (form,) = page.all("form")
     assert form["method"] == "get"
-    assert {attrs["name"] for attrs in page.all("select")} == {"status", "country", "facility", "branch"}
+    assert {attrs["name"] for attrs in page.all("select")} == {"status", "country", "branch"}
+    assert {attrs["name"] for attrs in page.all("input")} == {"q", "facility"}
     assert page.all("button")[0]["type"] == "submit"
     assert page.all("script") == []
 

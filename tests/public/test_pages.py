@@ -106,14 +106,35 @@ def test_case_list_search_ignores_accents(client, db):
         assert "Someone Else" not in page
 
 
-def test_case_list_filter_choices_offer_only_public_facilities(client, db):
+def test_case_list_country_choices_offer_only_where_public_cases_are_held(client, db):
     make_case(facility=make_facility(name="Shown Facility", slug="shown", country="PA"))
     make_case(is_public=False, facility=make_facility(name="Hidden Facility", slug="hidden", country="CL"))
     page = client.get("/cases/").content.decode()
-    assert "Shown Facility" in page
-    assert "Panama" in page
-    assert "Hidden Facility" not in page
+    assert '<option value="PA">Panama</option>' in page
     assert "Chile" not in page
+    assert "Hidden Facility" not in page
+
+
+def test_case_list_facility_filter_takes_a_name_or_a_facility_pages_slug(client, db):
+    winn = make_facility(name="Winn Correctional Center", slug="winn-correctional-center")
+    make_case(person=make_person(full_name="Held In Winn"), facility=winn)
+    make_case(person=make_person(full_name="Held Elsewhere"), facility=make_facility(name="Otero"))
+    for typed in ["winn correctional", " WINN ", "winn-correctional-center"]:
+        page = text(client.get("/cases/", {"facility": typed}))
+        assert "Held In Winn" in page, typed
+        assert "Held Elsewhere" not in page, typed
+    assert (
+        'href="/cases/?facility=winn-correctional-center"'
+        in client.get(f"/facilities/{winn.slug}/").content.decode()
+    )
+
+
+def test_case_list_facility_filter_finds_nothing_through_unpublished_cases(client, db):
+    hidden = make_facility(name="Hidden Detention Center")
+    make_case(person=make_person(full_name="Unpublished Person"), is_public=False, facility=hidden)
+    page = text(client.get("/cases/", {"facility": "hidden detention"}))
+    assert "Unpublished Person" not in page
+    assert "0 cases found." in page
 
 
 def test_case_list_paginates_and_keeps_filters(client, db):
