@@ -124,6 +124,28 @@ class CaseForm(VersionedModelForm):
         return case_history_rows(self.instance)
 
 
+class FacilityListFilter(admin.SimpleListFilter):
+    """Cases held at a facility, at any time. Its choices appear once a
+    country is chosen: a list of every facility grows with the data (thousands
+    of links in the sidebar), those of one country stay short."""
+
+    title = _("facility")
+    parameter_name = "facility"
+    country_parameter = "custodies__facility__country"
+
+    def lookups(self, request, model_admin):
+        facilities = Facility.objects.order_by("name")
+        if country := request.GET.get(self.country_parameter):
+            return facilities.filter(country=country).values_list("slug", "name")
+        # Followed from a link without the country: still shown, so it can be cleared.
+        return facilities.filter(slug=self.value()).values_list("slug", "name") if self.value() else []
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(pk__in=Custody.objects.filter(facility__slug=self.value()).values("case"))
+
+
 @admin.register(Case)
 class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, AuditedAdmin):
     form = CaseForm
@@ -137,8 +159,10 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
         "is_public",
         "updated_at",
     ]
-    list_filter = ["status", "custodies__facility", "custodies__facility__country", "is_public"]
+    list_filter = ["status", FacilityListFilter.country_parameter, FacilityListFilter, "is_public"]
     list_select_related = ["person"]
+    # "N of M" would count every case again whenever a filter is on.
+    show_full_result_count = False
     search_fields = ["reference"]  # shows the box; the search itself is NormalizedSearchMixin's
     date_hierarchy = "opened_on"
     autocomplete_fields = ["person"]

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -65,6 +66,29 @@ def test_admin_changelist_queries_constant_in_rows(admin_client, model):
     grow(model, 30)
     many = query_count(admin_client, admin_url(model, "changelist"))
     assert few == many
+
+
+@pytest.mark.django_db
+def test_admin_case_facility_filter_lists_one_countrys_facilities(admin_client):
+    winn = make_facility(name="Winn Correctional Center", slug="winn", country="US")
+    make_facility(name="Otero County", slug="otero", country="US")
+    make_facility(name="Estación Migratoria", slug="siglo-xxi", country="MX")
+    held = make_case(facility=winn)
+    elsewhere = make_case(facility=Facility.objects.get(slug="otero"))
+    url = admin_url(Case, "changelist")
+
+    # Every facility in the sidebar would be thousands of links: none until a country is chosen.
+    assert "?facility=" not in admin_client.get(url).text
+    page = admin_client.get(url, {"custodies__facility__country": "US"}).text
+    assert "facility=winn" in page
+    assert "facility=otero" in page
+    assert "siglo-xxi" not in page
+
+    # A link with the facility alone still shows it, so it can be cleared.
+    filtered = admin_client.get(url, {"facility": "winn"}).text
+    assert held.reference in filtered
+    assert elsewhere.reference not in filtered
+    assert re.search(r'<li class="selected">\s*<a href="\?facility=winn"', filtered)
 
 
 @pytest.mark.django_db
