@@ -36,6 +36,14 @@ def test_status_document_whole_payload(held_case, anon_client):
     assert "Accept-Language" in response["Vary"]
 
 
+def test_status_and_case_detail_read_one_query(held_case, anon_client, django_assert_num_queries):
+    # Case, person (for the publication rule) and the open custody's facility
+    # in one join: partners poll these documents.
+    for url in [status_url(held_case), f"/api/v1/cases/{held_case.reference}/"]:
+        with django_assert_num_queries(1):
+            assert anon_client.get(url).json()["current_facility"]["slug"] == "winn"
+
+
 def test_status_label_in_the_requested_language(held_case, anon_client):
     response = anon_client.get(status_url(held_case), HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9,en;q=0.5")
     assert response.json()["status_label"] == "Detenido"

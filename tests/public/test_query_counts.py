@@ -13,8 +13,8 @@ from tests.public.conftest import add_history
 # Today's counts, as upper bounds: a new query on a page has to be a decision.
 LIMITS = {
     "home": 3,
-    "case-list": 5,
-    "case-list-filtered": 6,
+    "case-list": 4,
+    "case-list-filtered": 4,
     "case-detail": 9,
     "facility-list": 1,
     "facility-detail": 3,
