@@ -133,9 +133,9 @@ class ChangeLogPagination(BasePagination):
             raise ValidationError({self.cursor_query_param: ["A change id (a whole number) is required."]})
         self.cursor = int(after)
         page_size = ApiPagination().get_page_size(request)
-        if self.cursor:  # ids start at 1: from 0 there is nothing to leave out
-            queryset = queryset.filter(**{f"{self.position}__gt": self.cursor})
-        rows = list(queryset.order_by(self.position)[: page_size + 1])
+        rows = list(
+            queryset.filter(**{f"{self.position}__gt": self.cursor}).order_by(self.position)[: page_size + 1]
+        )
         self.has_next = len(rows) > page_size
         rows = rows[:page_size]
         if rows:
