@@ -59,7 +59,6 @@ class PublicCaseFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=Custody.objects.public().filter(facility__country=value).values("case"))
 
     def filter_facility(self, queryset, name, value):
-        value = value.strip()
         facilities = Facility.objects.filter(Q(slug=value) | Q(name__icontains=value))
         return queryset.filter(pk__in=Custody.objects.public().filter(facility__in=facilities).values("case"))
 

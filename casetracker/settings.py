@@ -146,7 +146,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Short queries only: PostgreSQL's JIT compiled the plan of an
     # updated_since poll for 35 ms to run it in 5 (the planner's cost for its
     # correlated subquery crosses jit_above_cost once the table is large).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Added to any options DATABASE_URL gives (?options=...), not in their place.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
