@@ -64,16 +64,17 @@ class CaseQuerySet(models.QuerySet):
         )
 
     def with_current_custody(self):
-        """Person and the open custody row with its facility, in the same query:
-        for what shows only where a case is held now, not its whole custody
-        history (days_in_custody needs with_related()). Prefetching every
-        custody row cost more than the rest of a page of API cases."""
+        """The open custody row with its facility, in the same query: for what
+        shows only where a case is held now, not its whole custody history
+        (days_in_custody needs with_related()). Prefetching every custody row
+        cost more than the rest of a page of API cases."""
         return self.annotate(
             open_custody=models.FilteredRelation("custodies", condition=Q(custodies__ended_on__isnull=True)),
-            # Always set (None when not held), unlike the joined row: marks
-            # that current_custody can rely on the join.
-            open_custody_pk=F("open_custody__pk"),
-        ).select_related("person", "open_custody__facility")
+            # Set on every row, unlike the joined one (absent when not held):
+            # tells current_custody it can rely on the join. A constant, so
+            # count() drops it and counts without joining the custody.
+            open_custody_joined=models.Value(True),
+        ).select_related("open_custody__facility")
 
 
 class Case(VersionedModel):
@@ -187,7 +188,7 @@ class Case(VersionedModel):
     def current_custody(self):
         """The open custody row: the join of with_current_custody(), else the
         prefetched rows of with_related()."""
-        if hasattr(self, "open_custody_pk"):
+        if hasattr(self, "open_custody_joined"):
             return getattr(self, "open_custody", None)
         return next((c for c in self.custodies.all() if c.ended_on is None), None)
 

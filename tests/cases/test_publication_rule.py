@@ -2,6 +2,8 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import Account, Case, Custody, StatusUpdate
 from tests.conftest import make_article, make_case, make_person
@@ -64,3 +66,10 @@ def test_current_custody_from_the_join_matches_the_prefetched_rows(demo, django_
         facilities = {pk: custody and custody.facility.name for pk, custody in joined.items()}
     assert joined == expected
     assert facilities == {pk: custody and custody.facility.name for pk, custody in expected.items()}
+
+
+def test_counting_cases_with_current_custody_joins_no_custody(demo):
+    # A page's count (every visible case) would otherwise join every open custody row.
+    with CaptureQueriesContext(connection) as captured:
+        assert Case.objects.with_current_custody().count() == Case.objects.count()
+    assert "cases_custody" not in captured.captured_queries[0]["sql"]
