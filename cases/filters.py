@@ -47,7 +47,7 @@ class PublicCaseFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
         # A few hundred countries at most, however many facilities hold public cases.
-        codes = Facility.objects.with_public_cases().order_by().values_list("country", flat=True).distinct()
+        codes = Facility.objects.countries_with_public_cases()
         self.filters["country"].extra["choices"] = sorted(
             ((code, countries.name(code)) for code in codes), key=lambda item: item[1]
         )

@@ -1,7 +1,7 @@
 """Places and published reports, referenced by cases and their facts."""
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -20,6 +20,26 @@ class FacilityQuerySet(models.QuerySet):
         from cases.models.facts import Custody
 
         return self.filter(pk__in=Custody.objects.public().values("facility"))
+
+    def countries_with_public_cases(self):
+        """Codes of the countries where a public case is or was held.
+
+        Asked once per country, through one facility standing for it: a few
+        hundred short lookups at most, where with_public_cases() joins every
+        public custody row (200 ms at 100,000 cases). The test stays in the
+        SELECT list: in WHERE, PostgreSQL turns it into that same join.
+        """
+        from cases.models.facts import Custody
+
+        one_per_country = self.order_by().values("country").annotate(first=Min("pk")).values("first")
+        held = Custody.objects.public().filter(facility__country=OuterRef("country"))
+        rows = (
+            self.filter(pk__in=one_per_country)
+            .order_by()
+            .annotate(held=Exists(held))
+            .values_list("country", "held")
+        )
+        return [code for code, is_held in rows if is_held]
 
 
 class Facility(models.Model):

@@ -107,12 +107,20 @@ def test_case_list_search_ignores_accents(client, db):
 
 
 def test_case_list_country_choices_offer_only_where_public_cases_are_held(client, db):
+    # Mexico's first facility holds only a hidden case, its second a public one.
+    make_case(is_public=False, facility=make_facility(name="Hidden In Mexico", country="MX"))
+    make_facility(name="Empty In Mexico", country="MX")
+    make_case(facility=make_facility(name="Shown In Mexico", country="MX"))
     make_case(facility=make_facility(name="Shown Facility", slug="shown", country="PA"))
     make_case(is_public=False, facility=make_facility(name="Hidden Facility", slug="hidden", country="CL"))
+    no_consent = make_person(consent_to_publish=False)
+    make_case(person=no_consent, facility=make_facility(name="No Consent Facility", country="PE"))
+    make_facility(name="No Cases Facility", country="BR")
     page = client.get("/cases/").content.decode()
     assert '<option value="PA">Panama</option>' in page
-    assert "Chile" not in page
-    assert "Hidden Facility" not in page
+    assert '<option value="MX">Mexico</option>' in page
+    for hidden in ["Chile", "Peru", "Brazil", "Hidden Facility", "No Consent Facility"]:
+        assert hidden not in page
 
 
 def test_case_list_facility_filter_takes_a_name_or_a_facility_pages_slug(client, db):
