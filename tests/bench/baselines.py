@@ -248,10 +248,13 @@ def public_case_list(language, page_size=25):
     """The public list's first page: its country choices, count and rows."""
     with translation.override(language):
         status_labels = labels()
+        # Once per country, as the filter asks; the test in the SELECT list, not
+        # in WHERE, where PostgreSQL joins every public custody row instead.
         held_in = rows(
-            f"""SELECT DISTINCT f.country FROM cases_facility f WHERE f.id IN (
-                    SELECT cu.facility_id FROM cases_custody cu JOIN cases_case c ON c.id = cu.case_id
-                    LEFT JOIN people_person p ON p.id = c.person_id WHERE {PUBLIC})"""
+            f"""SELECT country, EXISTS (SELECT 1 FROM cases_custody cu JOIN cases_facility f ON f.id = cu.facility_id
+                    JOIN cases_case c ON c.id = cu.case_id LEFT JOIN people_person p ON p.id = c.person_id
+                    WHERE f.country = countries.country AND {PUBLIC})
+                FROM (SELECT DISTINCT country FROM cases_facility) countries"""
         )
         ((total,),) = rows(
             f"SELECT COUNT(*) FROM cases_case c LEFT JOIN people_person p ON p.id = c.person_id WHERE {PUBLIC}"
@@ -271,7 +274,9 @@ def public_case_list(language, page_size=25):
             ):
                 stays.setdefault(case_id, []).append((started_on, ended_on))
         today = timezone.localdate()
-        countries_held = sorted(((code, countries.name(code)) for (code,) in held_in), key=lambda c: c[1])
+        countries_held = sorted(
+            ((code, countries.name(code)) for code, held in held_in if held), key=lambda c: c[1]
+        )
         options = "".join(f'<option value="{code}">{escape(name)}</option>' for code, name in countries_held)
         items = []
         for case_id, reference, person_id, group_name, full_name, rank, status, since, slug, name in cases:
