@@ -208,12 +208,19 @@ class CaseChange(models.Model):
         CUSTODY = "custody", _("Custody changed")
         LEGAL_EVENT = "legal_event", _("Legal event changed")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="changes")
+    # Indexed with changed_at below (which serves lookups by case alone too).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="changes", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind)
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            # A case's latest change since an instant (the updated_since poll):
+            # one short range of this index per case, not the whole poll's
+            # range of the changed_at index ANDed with the case's rows.
+            models.Index(fields=["case", "changed_at"], name="cases_change_case_time_idx"),
+        ]
         verbose_name = _("case change")
         verbose_name_plural = _("case changes")
 
