@@ -519,10 +519,9 @@ class ChangeViewSet(mixins.ListModelMixin, ApiViewSet):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        visible = Case.objects.visible_to(self.request.user)
         return (
             settled_changes()
-            .filter(case__in=visible)
+            .visible_to(self.request.user)
             .select_related("case")
             .only("kind", "changed_at", "case__reference")
         )
@@ -566,10 +565,8 @@ class ArticleViewSet(WritableViewSet):
     filterset_class = ArticleFilter
 
     def get_queryset(self):
-        visible = Case.objects.visible_to(self.request.user)
-
         def citing(model, to_attr):
-            facts = model.objects.filter(case__in=visible).select_related("case").only("case__reference")
+            facts = model.objects.visible_to(self.request.user).select_related("case").only("case__reference")
             return Prefetch(f"cited_in_{model._meta.model_name}", queryset=facts, to_attr=to_attr)
 
         articles = (

@@ -5,7 +5,7 @@ import datetime
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -73,7 +73,11 @@ def settled_changes():
     change commits within API_CHANGES_SETTLE_SECONDS of stamping it.
     """
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.API_CHANGES_SETTLE_SECONDS)
-    horizon = CaseChange.objects.filter(changed_at__gt=cutoff).aggregate(first=Min("pk"))["first"]
+    # The least id of the window's few rows, taken here from the changed_at
+    # index's (unordered) answer: SQLite runs MIN(id) ... WHERE changed_at > %s
+    # as a walk of the whole log in id order (10 ms at 100,000 changes).
+    window = CaseChange.objects.filter(changed_at__gt=cutoff).order_by().values_list("pk", flat=True)
+    horizon = min(window, default=None)
     changes = CaseChange.objects.all()
     return changes if horizon is None else changes.filter(pk__lt=horizon)
 

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from people.permissions import can_view_unpublished
+
 
 def public_case_q(prefix=""):
     """THE rule for what the public may see of a case, usable through a relation.
@@ -15,6 +17,19 @@ def public_case_q(prefix=""):
     return Q(**{f"{prefix}is_public": True}) & (
         Q(**{f"{prefix}person__isnull": True}) | Q(**{f"{prefix}person__consent_to_publish": True})
     )
+
+
+class CaseRowQuerySet(models.QuerySet):
+    """Rows that belong to one case (its facts, its change log): public exactly
+    when their case is. The rule is applied through the join to the case, not
+    as `case IN (every public case)`, which SQLite builds in full for every
+    query (19 ms against 0.2 ms for a page of the change feed)."""
+
+    def public(self):
+        return self.filter(public_case_q("case__"))
+
+    def visible_to(self, user):
+        return self if can_view_unpublished(user) else self.public()
 
 
 class Status(models.TextChoices):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import VersionedModel, audit_history
 from cases.dates import format_approximate_date, precision_field
-from cases.models.base import Status, public_case_q
+from cases.models.base import CaseRowQuerySet, Status, public_case_q
 from people.permissions import can_view_unpublished
 from people.search import normalize_search_text
 
@@ -212,6 +212,8 @@ class CaseChange(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="changes", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind)
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = CaseRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

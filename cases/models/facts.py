@@ -9,16 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import audit_history
 from cases.dates import format_approximate_date, precision_field, truncate_to_precision
-from cases.models.base import Disputable, SourcedFact, Status, public_case_q
+from cases.models.base import CaseRowQuerySet, Disputable, SourcedFact, Status
 from cases.models.case import Case
 from cases.models.sources import Facility, SourceArticle
-
-
-class CaseFactQuerySet(models.QuerySet):
-    """Facts of a case are public exactly when their case is."""
-
-    def public(self):
-        return self.filter(public_case_q("case__"))
 
 
 class StatusUpdate(SourcedFact):
@@ -46,7 +39,7 @@ class StatusUpdate(SourcedFact):
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
-    objects = CaseFactQuerySet.as_manager()
+    objects = CaseRowQuerySet.as_manager()
     history = audit_history(m2m_fields=["sources"])
 
     class Meta(SourcedFact.Meta):
@@ -74,7 +67,7 @@ class StatusUpdate(SourcedFact):
         return format_approximate_date(self.effective_on, self.effective_on_precision)
 
 
-class CustodyQuerySet(CaseFactQuerySet):
+class CustodyQuerySet(CaseRowQuerySet):
     def open(self):
         return self.filter(ended_on__isnull=True)
 
@@ -182,7 +175,7 @@ class LegalEvent(SourcedFact):
     )
     note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly: no confidential details."))
 
-    objects = CaseFactQuerySet.as_manager()
+    objects = CaseRowQuerySet.as_manager()
     history = audit_history(m2m_fields=["sources"])
 
     class Meta(SourcedFact.Meta):

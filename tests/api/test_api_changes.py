@@ -2,9 +2,12 @@
 
 import datetime
 
+from django.db import connection
 from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cases.filters import settled_changes
 from cases.models import CaseChange
 from cases.services import record_status_update
 from tests.conftest import make_case
@@ -125,6 +128,30 @@ def test_settle_window_holds_back_changes_a_late_commit_could_land_behind(settin
     settings.API_CHANGES_SETTLE_SECONDS = 0  # the window has passed
     second = reader_client.get(f"/api/v1/changes/?after={first['cursor']}").json()
     assert [row["id"] for row in second["results"]] == [base + 2, base + 3]
+
+
+def test_settle_horizon_is_the_least_id_in_the_window(settings, held_case):
+    # Ids and stamps disagree while transactions overlap: the row stamped
+    # earlier can hold the higher id. Everything from the window's least id on
+    # is held back.
+    settings.API_CHANGES_SETTLE_SECONDS = 60
+    now = timezone.now()
+    CaseChange.objects.update(changed_at=now - datetime.timedelta(days=1))
+    settled = held_case.changes.get()
+    CaseChange.objects.create(case=held_case, kind="fields", changed_at=now - datetime.timedelta(seconds=10))
+    CaseChange.objects.create(case=held_case, kind="fields", changed_at=now - datetime.timedelta(seconds=30))
+    assert list(settled_changes()) == [settled]
+
+
+def test_change_feed_applies_the_publication_rule_by_joining_not_listing_every_public_case(
+    held_case, anon_client
+):
+    # "case IN (SELECT every public case)" is built in full per request on SQLite.
+    with CaptureQueriesContext(connection) as captured:
+        assert anon_client.get("/api/v1/changes/").json()["results"]
+    page = captured.captured_queries[-1]["sql"]
+    assert "people_person" in page
+    assert "IN (SELECT" not in page
 
 
 def test_change_feed_filters(db, reader_client):
