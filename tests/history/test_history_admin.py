@@ -164,9 +164,10 @@ def test_encrypted_fields_stay_ciphertext_in_the_history(db, settings):
     for alien_number, date_of_birth in rows:
         assert alien_number.startswith("gAAAA")
         assert date_of_birth.startswith("gAAAA")
-        assert "456" not in alien_number
-        assert "654" not in alien_number
-        assert "1981" not in date_of_birth
+        # Whole values: a short piece of one turns up in random ciphertext now and then.
+        assert "A-123-456-789" not in alien_number
+        assert "A-987-654-321" not in alien_number
+        assert "1981-02-03" not in date_of_birth
     assert [r.alien_number for r in Person.history.filter(id=person.pk).order_by("history_id")] == [
         "A-123-456-789",
         "A-987-654-321",
