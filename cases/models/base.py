@@ -19,7 +19,15 @@ def public_case_q(prefix=""):
     )
 
 
-class CaseRowQuerySet(models.QuerySet):
+class PublishableQuerySet(models.QuerySet):
+    """Cases and what belongs to them. Subclasses define public(); who sees
+    more than that is people.permissions' decision, asked here alone."""
+
+    def visible_to(self, user):
+        return self if can_view_unpublished(user) else self.public()
+
+
+class CaseRowQuerySet(PublishableQuerySet):
     """Rows that belong to one case (its facts, its change log): public exactly
     when their case is. The rule is applied through the join to the case, not
     as `case IN (every public case)`, which SQLite builds in full for every
@@ -27,9 +35,6 @@ class CaseRowQuerySet(models.QuerySet):
 
     def public(self):
         return self.filter(public_case_q("case__"))
-
-    def visible_to(self, user):
-        return self if can_view_unpublished(user) else self.public()
 
 
 class Status(models.TextChoices):

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import VersionedModel, audit_history
 from cases.dates import format_approximate_date, precision_field
-from cases.models.base import CaseRowQuerySet, Status, public_case_q
-from people.permissions import can_view_unpublished
+from cases.models.base import CaseRowQuerySet, PublishableQuerySet, Status, public_case_q
 from people.search import normalize_search_text
 
 
@@ -34,12 +33,9 @@ class CaseReferenceSequence(models.Model):
         return f"CT-{year}-{number:04d}"
 
 
-class CaseQuerySet(models.QuerySet):
+class CaseQuerySet(PublishableQuerySet):
     def public(self):
         return self.filter(public_case_q())
-
-    def visible_to(self, user):
-        return self if can_view_unpublished(user) else self.public()
 
     def search(self, text):
         """Reference, person's name or alias, or group name; accent-insensitive."""
