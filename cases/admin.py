@@ -160,7 +160,6 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
         "updated_at",
     ]
     list_filter = ["status", FacilityListFilter.country_parameter, FacilityListFilter, "is_public"]
-    list_select_related = ["person"]
     # "N of M" would count every case again whenever a filter is on.
     show_full_result_count = False
     search_fields = ["reference"]  # shows the box; the search itself is NormalizedSearchMixin's
@@ -184,6 +183,7 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
             super()
             .get_queryset(request)
             .visible_to(request.user)
+            .with_person("person")
             .prefetch_related(Prefetch("custodies", queryset=custodies))
         )
 
@@ -240,7 +240,7 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
 
     @transaction.atomic
     def _set_public(self, request, queryset, is_public):
-        cases = list(queryset.exclude(is_public=is_public).select_related("person"))
+        cases = list(queryset.exclude(is_public=is_public))
         # One save per case, not one UPDATE: each change gets its history entry and new version.
         for case in cases:
             case.is_public = is_public

@@ -372,7 +372,7 @@ class CaseViewSet(
     lookup_field = "reference"
 
     def get_queryset(self):
-        return Case.objects.visible_to(self.request.user).with_current_custody().select_related("person")
+        return Case.objects.visible_to(self.request.user).with_current_custody().with_person("person")
 
     def filter_queryset(self, queryset):
         # The filters narrow the list; a case is found by its reference alone

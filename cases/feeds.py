@@ -29,7 +29,7 @@ class StatusFeed(Feed):
 
     def updates(self, queryset):
         # Newest recorded first: what a reader has not seen yet, even when back-dated.
-        return queryset.select_related("case__person").order_by("-recorded_at", "-pk")[:FEED_LENGTH]
+        return queryset.with_person("case__person").order_by("-recorded_at", "-pk")[:FEED_LENGTH]
 
     def item_title(self, item):
         return f"{item.case.reference} {item.case.subject_name}: {item.get_status_display()}"
@@ -53,7 +53,7 @@ class StatusFeed(Feed):
 
 class CaseStatusFeed(StatusFeed):
     def get_object(self, request, reference):
-        return get_object_or_404(Case.objects.public().select_related("person"), reference=reference)
+        return get_object_or_404(Case.objects.public().with_person("person"), reference=reference)
 
     def title(self, obj):
         return _("%(reference)s %(name)s: status changes") % {

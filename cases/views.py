@@ -68,7 +68,7 @@ def home(request):
     status_counts = [(value, label, counts[value]) for value, label in Status.choices if counts.get(value)]
     latest = (
         StatusUpdate.objects.public()
-        .select_related("case__person")
+        .with_person("case__person")
         .order_by("-effective_on", "-recorded_at", "-pk")[:LATEST_CHANGES]
     )
     history = (

@@ -44,6 +44,10 @@ def rotate(token):
     return fernet().rotate(token.encode()).decode()
 
 
+def encrypted_field_names(model):
+    return [field.name for field in model._meta.concrete_fields if isinstance(field, EncryptedMixin)]
+
+
 class EncryptedMixin:
     """Ciphertext in a text column; the plain value everywhere else."""
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from people.fields import encrypted_field_names
 from people.permissions import can_view_unpublished
 
 
@@ -25,6 +26,14 @@ class PublishableQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         return self if can_view_unpublished(user) else self.public()
+
+    def with_person(self, path):
+        """The person at `path` in the same query, without their encrypted
+        fields: lists and pages show a name, and every encrypted value costs a
+        decryption (17 microseconds) whether shown or not. They load when read."""
+        from people.models import Person
+
+        return self.select_related(path).defer(*(f"{path}__{name}" for name in encrypted_field_names(Person)))
 
 
 class CaseRowQuerySet(PublishableQuerySet):

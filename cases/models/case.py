@@ -55,7 +55,7 @@ class CaseQuerySet(PublishableQuerySet):
         """What lists of cases show: person, custody rows with their facility."""
         from cases.models.facts import Custody
 
-        return self.select_related("person").prefetch_related(
+        return self.with_person("person").prefetch_related(
             models.Prefetch("custodies", queryset=Custody.objects.select_related("facility"))
         )
 

@@ -16,7 +16,11 @@ def snapshot():
         "cases": list(
             Case.objects.order_by("reference").values_list("reference", "status", "status_since", "is_public")
         ),
-        "people": list(Person.objects.order_by("pk").values_list("full_name", "consent_to_publish")),
+        "people": list(
+            Person.objects.order_by("pk").values_list(
+                "full_name", "consent_to_publish", "date_of_birth", "alien_number"
+            )
+        ),
     }
 
 

@@ -174,6 +174,10 @@ class Command(BaseCommand):
             rank=rnd.choice(RANKS),
             branch=rnd.choice(BRANCHES),
             nationality="VE",
+            # Encrypted at rest, as advocates' records hold them: a list that
+            # decrypts what it does not show pays for it here.
+            date_of_birth=datetime.date(1960, 1, 1) + datetime.timedelta(days=rnd.randrange(15_000)),
+            alien_number=f"A{rnd.randrange(10**8, 10**9)}",
             consent_to_publish=consents,
             summary_consent=summary_consent,
             consent_recorded_on=datetime.date(2020, 1, 1) if consents else None,

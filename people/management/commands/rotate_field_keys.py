@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from people.fields import EncryptedMixin
+from people.fields import encrypted_field_names
 from people.models import Person
 
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        fields = [field.name for field in Person._meta.concrete_fields if isinstance(field, EncryptedMixin)]
+        fields = encrypted_field_names(Person)
         counts = {}
         with transaction.atomic():
             # Reading decrypts with any key; writing encrypts with the first.
