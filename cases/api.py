@@ -11,7 +11,7 @@ import hashlib
 
 import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -522,8 +522,9 @@ class ChangeViewSet(mixins.ListModelMixin, ApiViewSet):
         return (
             settled_changes()
             .visible_to(self.request.user)
-            .select_related("case")
-            .only("kind", "changed_at", "case__reference")
+            # The reference alone, not a Case instance per row.
+            .annotate(case_reference=F("case__reference"))
+            .only("kind", "changed_at")
         )
 
 

@@ -395,7 +395,7 @@ class AccountSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 
 class ChangeSerializer(serializers.ModelSerializer):
-    case = serializers.CharField(source="case.reference", read_only=True, help_text="The case's reference.")
+    case = serializers.CharField(source="case_reference", read_only=True, help_text="The case's reference.")
 
     class Meta:
         model = CaseChange
@@ -407,7 +407,7 @@ class ChangeSerializer(serializers.ModelSerializer):
         # 100, and DRF's field-by-field path was most of the time of one.
         return {
             "id": change.pk,
-            "case": change.case.reference,
+            "case": change.case_reference,
             "kind": change.kind,
             "changed_at": iso_instant(change.changed_at),
         }
