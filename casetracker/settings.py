@@ -292,9 +292,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Every handler takes the filter: a database error's message can quote a
+# person's row (casetracker/log_filters.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"withhold_database_values": {"()": "casetracker.log_filters.WithholdDatabaseValues"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["withhold_database_values"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Without Django's own handlers for its records (a console one under DEBUG,
+    # mail_admins), which would write them unfiltered: they reach the root's.
+    "loggers": {"django": {"level": "INFO"}},
 }

@@ -1,0 +1,76 @@
+"""Log records without the values a database error quotes.
+
+PostgreSQL puts the offending row in an error's message: "DETAIL:  Failing row
+contains (…, Hugo Parra, …, <private notes>, …)", "DETAIL:  Key (x)=(…) already
+exists", 'invalid input syntax for type date: "<what was typed>"'. A traceback
+in the log would carry a person's name or an advocate's private notes with it.
+"""
+
+import logging
+import re
+
+from django.db import Error, connections
+
+# A quoted word in a database error names part of the schema when it follows
+# one of these words; anything else quoted is a value.
+SCHEMA_WORDS = {"relation", "constraint", "column", "table", "index", "type", "sequence", "schema"}
+QUOTED = re.compile(r'(?:(\w+) )?"[^"]*"')
+# 'invalid input syntax for type date: "…"': the value runs to the end of the
+# line and may hold quotes of its own.
+TRAILING_VALUE = re.compile(r': ".*$')
+WITHHELD = "(withheld from the log)"
+
+
+def withhold_values(message):
+    """The first line of a database error (what failed, on which constraint,
+    column or relation) with every quoted value withheld; the DETAIL, HINT and
+    CONTEXT lines after it are dropped."""
+    first_line = TRAILING_VALUE.sub(f": {WITHHELD}", str(message).split("\n", 1)[0])
+
+    def keep_names(match):
+        word = match[1]
+        if word in SCHEMA_WORDS:
+            return match[0]
+        return f"{word} {WITHHELD}" if word else WITHHELD
+
+    return QUOTED.sub(keep_names, first_line)
+
+
+def database_errors():
+    """Django's error classes and every configured driver's (Django raises its
+    own with the driver's message and chains the driver's error as the cause)."""
+    return (Error, *{connection.Database.Error for connection in connections.all()})
+
+
+class WithholdDatabaseValues(logging.Filter):
+    """On a handler: every database error in a record (its traceback, its
+    message or arguments) reduced to withhold_values()."""
+
+    def filter(self, record):
+        errors = database_errors()
+        if isinstance(record.msg, errors):
+            record.msg = withhold_values(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                withhold_values(arg) if isinstance(arg, errors) else arg for arg in record.args
+            )
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.format_exception(record.exc_info, errors)
+        return True
+
+    @staticmethod
+    def format_exception(exc_info, errors):
+        """The traceback as a handler's formatter writes it, from the same
+        exceptions with their messages reduced for the time it takes."""
+        chain, exc = [], exc_info[1]
+        while exc is not None and exc not in chain:
+            chain.append(exc)
+            exc = exc.__cause__ or exc.__context__
+        saved = [(exc, exc.args) for exc in chain if isinstance(exc, errors)]
+        try:
+            for exc, args in saved:
+                exc.args = (withhold_values(args[0]),) if args else args
+            return logging.Formatter().formatException(exc_info)
+        finally:
+            for exc, args in saved:
+                exc.args = args
