@@ -1,4 +1,5 @@
-"""Log records without the values a database error quotes.
+"""Log records without private values: those a database error quotes, and
+the query strings of the development server's request lines.
 
 PostgreSQL puts the offending row in an error's message: "DETAIL:  Failing row
 contains (…, Hugo Parra, …, <private notes>, …)", "DETAIL:  Key (x)=(…) already
@@ -19,6 +20,8 @@ QUOTED = re.compile(r'(?:(\w+) )?"[^"]*"')
 # line and may hold quotes of its own.
 TRAILING_VALUE = re.compile(r': ".*$')
 WITHHELD = "(withheld from the log)"
+# "GET /cases/?q=Hugo+Parra HTTP/1.1": the query string, to the protocol.
+QUERY_STRING = re.compile(r"\?.*?(?= HTTP/\S+$|$)")
 
 
 def withhold_values(message):
@@ -74,3 +77,14 @@ class WithholdDatabaseValues(logging.Filter):
         finally:
             for exc, args in saved:
                 exc.args = args
+
+
+class WithoutQueryStrings(logging.Filter):
+    """On the development server's handler: request lines without their query
+    strings, where a search carries a person's name (the access records keep
+    method and path only, for the same reason)."""
+
+    def filter(self, record):
+        if isinstance(record.args, tuple) and record.args and isinstance(record.args[0], str):
+            record.args = (QUERY_STRING.sub("", record.args[0], count=1), *record.args[1:])
+        return True

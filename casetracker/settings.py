@@ -297,12 +297,31 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"withhold_database_values": {"()": "casetracker.log_filters.WithholdDatabaseValues"}},
+    "filters": {
+        "withhold_database_values": {"()": "casetracker.log_filters.WithholdDatabaseValues"},
+        "without_query_strings": {"()": "casetracker.log_filters.WithoutQueryStrings"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["withhold_database_values"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["without_query_strings"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # Without Django's own handlers for its records (a console one under DEBUG,
-    # mail_admins), which would write them unfiltered: they reach the root's.
-    "loggers": {"django": {"level": "INFO"}},
+    "loggers": {
+        # Without Django's own handlers for its records (a console one under
+        # DEBUG, mail_admins), which would write them unfiltered: they reach the root's.
+        "django": {"level": "INFO"},
+        # runserver's request lines, as Django logs them, less the query strings.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

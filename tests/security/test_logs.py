@@ -1,6 +1,7 @@
 """Nothing private reaches a log line: PostgreSQL quotes the failing row in an
 error's message, and a 500's traceback would carry it into the log."""
 
+import contextlib
 import io
 import logging
 
@@ -9,24 +10,28 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from cases.api import CaseViewSet
-from casetracker.log_filters import WithholdDatabaseValues, withhold_values
+from casetracker.log_filters import WithholdDatabaseValues, WithoutQueryStrings, withhold_values
 from people.models import Person
 
 CANARY = "CANARY-private-notes-5e1d"
 
 
-@pytest.fixture
-def log_output():
-    """What the configured handler (the one with the filter) writes."""
-    (handler,) = [
-        handler
-        for handler in logging.getLogger().handlers
-        if any(isinstance(f, WithholdDatabaseValues) for f in handler.filters)
-    ]
+@contextlib.contextmanager
+def written_by(logger, filter_class):
+    """What the configured handler of `logger` with that filter writes."""
+    (handler,) = [h for h in logger.handlers if any(isinstance(f, filter_class) for f in h.filters)]
     output = io.StringIO()
     previous = handler.setStream(output)
-    yield output
-    handler.setStream(previous)
+    try:
+        yield output
+    finally:
+        handler.setStream(previous)
+
+
+@pytest.fixture
+def log_output():
+    with written_by(logging.getLogger(), WithholdDatabaseValues) as output:
+        yield output
 
 
 def create_invalid_person():
@@ -97,3 +102,15 @@ def test_database_error_as_a_log_argument_is_withheld_too(log_output):
     assert CANARY not in logged
     # The exception itself is left as it was.
     assert str(caught.value) == str(caught.value.__cause__)
+
+
+def test_development_server_request_lines_leave_out_query_strings():
+    server = logging.getLogger("django.server")
+    with written_by(server, WithoutQueryStrings) as output:
+        for line in ("GET /admin/people/person/?q=Hugo+Parra HTTP/1.1", "GET /cases/?q=Hugo Parra HTTP/1.1"):
+            server.info('"%s" %s %s', line, "200", "512", extra={"status_code": 200})
+    logged = output.getvalue()
+    assert '"GET /admin/people/person/ HTTP/1.1" 200 512' in logged
+    assert '"GET /cases/ HTTP/1.1" 200 512' in logged
+    assert "Hugo" not in logged
+    assert "Parra" not in logged
