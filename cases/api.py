@@ -22,7 +22,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, mixins, renderers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
-from rest_framework.permissions import AllowAny, DjangoModelPermissionsOrAnonReadOnly
+from rest_framework.permissions import AllowAny, DjangoModelPermissions, DjangoModelPermissionsOrAnonReadOnly
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -303,7 +303,7 @@ class ApiSchema(AutoSchema):
         return isinstance(self.view, VersionedResourceMixin) and self.method in WRITE_METHODS
 
 
-class ModelPermissionsOrAnonReadOnly(DjangoModelPermissionsOrAnonReadOnly):
+class ModelPermissions(DjangoModelPermissions):
     """DRF's, finding the model on the view's `queryset` attribute: DRF calls
     get_queryset() for it, building the visibility-filtered query a second
     time on every request."""
@@ -312,6 +312,10 @@ class ModelPermissionsOrAnonReadOnly(DjangoModelPermissionsOrAnonReadOnly):
         if getattr(view, "queryset", None) is not None:
             return view.queryset
         return super()._queryset(view)
+
+
+class ModelPermissionsOrAnonReadOnly(ModelPermissions, DjangoModelPermissionsOrAnonReadOnly):
+    pass
 
 
 class ApiViewMixin:

@@ -5,10 +5,10 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 
 from audit.api import PrivateReadRecordMixin, VersionedResourceMixin
-from cases.api import ApiViewSet, WritableViewSet
+from cases.api import ApiViewSet, ModelPermissions, WritableViewSet
 from people.filters import PersonFilter
 from people.models import ConsentRecord, Person
 from people.serializers import ConsentRecordSerializer, PersonSerializer
@@ -24,7 +24,7 @@ class PersonViewSet(VersionedResourceMixin, PrivateReadRecordMixin, WritableView
     queryset = Person.objects.all()
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
-    permission_classes = [IsAuthenticated, DjangoModelPermissions]
+    permission_classes = [IsAuthenticated, ModelPermissions]
     parser_classes = [JSONParser, MultiPartParser]
 
     def get_queryset(self):
@@ -42,7 +42,7 @@ class ConsentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, ApiViewSet)
 
     queryset = ConsentRecord.objects.select_related("recorded_by")
     serializer_class = ConsentRecordSerializer
-    permission_classes = [IsAuthenticated, DjangoModelPermissions]
+    permission_classes = [IsAuthenticated, ModelPermissions]
     filter_backends = []
 
     def get_queryset(self):

@@ -1,13 +1,16 @@
 """Every list endpoint runs the same number of queries for 10 rows as for 100."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cases.api import CaseViewSet
 from cases.models import Custody, LegalEvent
 from cases.services import record_status_update
+from people.api import PersonViewSet
 from tests.api.conftest import seed_case
 from tests.conftest import make_article, make_facility, make_user
 
@@ -61,3 +64,19 @@ def test_list_query_count_does_not_grow_with_page_size(url, role, many, request,
     assert response.status_code in {200, 401}
     with django_assert_num_queries(len(small)):
         client.get(f"{url}{separator}page_size=100")
+
+
+@pytest.mark.parametrize(
+    ("viewset", "url"),
+    [
+        (CaseViewSet, "/api/v1/cases/"),
+        (CaseViewSet, "/api/v1/cases/{ref}/"),
+        (PersonViewSet, "/api/v1/people/"),
+    ],
+)
+def test_permission_check_does_not_build_the_visible_queryset_again(viewset, url, many, advocate_client):
+    """DRF's model permissions call get_queryset() to learn the model; ours read `queryset`."""
+    with mock.patch.object(viewset, "get_queryset", autospec=True, side_effect=viewset.get_queryset) as built:
+        response = advocate_client.get(url.format(ref=many[0].reference))
+    assert response.status_code == 200
+    assert built.call_count == 1
