@@ -114,14 +114,20 @@ class Facility(models.Model):
 
 class SourceArticleQuerySet(models.QuerySet):
     def cited_publicly(self):
-        """Articles cited by a public case's facts or by a public account."""
+        """Articles cited by a public case's facts or by a public account.
+
+        Asked per article (EXISTS), not as `pk IN (the sources of every public
+        fact)`: that list also held a row for every fact citing nothing (an
+        outer join), and at 100,000 cases PostgreSQL no longer hashed it but
+        ran it again for each article, for minutes; this form takes 0.5 s.
+        """
         from cases.models.facts import Account, Custody, LegalEvent, StatusUpdate
 
         return self.filter(
-            Q(pk__in=StatusUpdate.objects.public().values("sources"))
-            | Q(pk__in=Custody.objects.public().values("sources"))
-            | Q(pk__in=LegalEvent.objects.public().values("sources"))
-            | Q(pk__in=Account.objects.public().values("article"))
+            Q(Exists(StatusUpdate.objects.public().filter(sources=OuterRef("pk"))))
+            | Q(Exists(Custody.objects.public().filter(sources=OuterRef("pk"))))
+            | Q(Exists(LegalEvent.objects.public().filter(sources=OuterRef("pk"))))
+            | Q(Exists(Account.objects.public().filter(article=OuterRef("pk"))))
         )
 
 
