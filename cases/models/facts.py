@@ -45,6 +45,12 @@ class StatusUpdate(SourcedFact):
     class Meta(SourcedFact.Meta):
         ordering = ["-effective_on", "-recorded_at", "-pk"]
         get_latest_by = ["effective_on", "recorded_at", "pk"]
+        indexes = [
+            # The home page's latest updates and the feeds read the newest few:
+            # without these, each sorted every public update (PERFORMANCE.md).
+            models.Index(fields=["-effective_on", "-recorded_at", "-id"], name="cases_status_latest_idx"),
+            models.Index(fields=["-recorded_at", "-id"], name="cases_status_recorded_idx"),
+        ]
         verbose_name = _("status update")
         verbose_name_plural = _("status updates")
         constraints = [
