@@ -10,7 +10,7 @@ in the log would carry a person's name or an advocate's private notes with it.
 import logging
 import re
 
-from django.db import Error, connections
+from django.db import Error
 
 # A quoted word in a database error names part of the schema when it follows
 # one of these words; anything else quoted is a value.
@@ -39,37 +39,34 @@ def withhold_values(message):
     return QUOTED.sub(keep_names, first_line)
 
 
-def database_errors():
-    """Django's error classes and every configured driver's (Django raises its
-    own with the driver's message and chains the driver's error as the cause)."""
-    return (Error, *{connection.Database.Error for connection in connections.all()})
-
-
 class WithholdDatabaseValues(logging.Filter):
     """On a handler: every database error in a record (its traceback, its
     message or arguments) reduced to withhold_values()."""
 
     def filter(self, record):
-        errors = database_errors()
-        if isinstance(record.msg, errors):
+        if isinstance(record.msg, Error):
             record.msg = withhold_values(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(
-                withhold_values(arg) if isinstance(arg, errors) else arg for arg in record.args
+                withhold_values(arg) if isinstance(arg, Error) else arg for arg in record.args
             )
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = self.format_exception(record.exc_info, errors)
+            record.exc_text = self.format_exception(record.exc_info)
         return True
 
     @staticmethod
-    def format_exception(exc_info, errors):
+    def format_exception(exc_info):
         """The traceback as a handler's formatter writes it, from the same
-        exceptions with their messages reduced for the time it takes."""
+        exceptions with their messages reduced for the time it takes: Django's
+        database errors, and the driver's errors they carry as their cause
+        (with the same message)."""
         chain, exc = [], exc_info[1]
         while exc is not None and exc not in chain:
             chain.append(exc)
             exc = exc.__cause__ or exc.__context__
-        saved = [(exc, exc.args) for exc in chain if isinstance(exc, errors)]
+        database = [exc for exc in chain if isinstance(exc, Error)]
+        database += [exc.__cause__ for exc in database if exc.__cause__ is not None]
+        saved = [(exc, exc.args) for exc in database]
         try:
             for exc, args in saved:
                 exc.args = (withhold_values(args[0]),) if args else args
