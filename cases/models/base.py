@@ -13,10 +13,12 @@ def public_case_q(prefix=""):
 
     A case is public only when an advocate marked it public AND its person
     consents to publication. A group case with no named person has no one to
-    identify, so is_public alone decides.
+    identify, so is_public alone decides. The person's consent is read from
+    the case's copy of it (Case.person_consents, kept by the database), so the
+    rule needs no join to people.
     """
     return Q(**{f"{prefix}is_public": True}) & (
-        Q(**{f"{prefix}person__isnull": True}) | Q(**{f"{prefix}person__consent_to_publish": True})
+        Q(**{f"{prefix}person__isnull": True}) | Q(**{f"{prefix}person_consents": True})
     )
 
 

@@ -117,13 +117,20 @@ class Case(VersionedModel):
         default=False,
         help_text=_("Published only if the person also consents to publication."),
     )
+    # The person's consent_to_publish, copied by the database itself: triggers
+    # (migration 0007) set it on every write of a case and follow every change
+    # of the person's consent, in the same transaction. The publication rule
+    # reads it so that public cases are counted and ordered from this table
+    # alone. The application never writes it, and an instance's copy may be
+    # stale after save(): read the rule through CaseQuerySet.public().
+    person_consents = models.BooleanField(default=False, editable=False)
     opened_on = models.DateField(_("opened on"), default=datetime.date.today)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = CaseQuerySet.as_manager()
-    history = audit_history(excluded_fields=["search_group_name"])
+    history = audit_history(excluded_fields=["search_group_name", "person_consents"])
 
     class Meta:
         ordering = ["-opened_on", "reference"]
@@ -134,6 +141,10 @@ class Case(VersionedModel):
             # Lists read pages in the default ordering: the first page then costs
             # the same at any size instead of a sort of every case (PERFORMANCE.md).
             models.Index(fields=["-opened_on", "reference"], name="cases_case_list_order_idx"),
+            # The public lists' count and first page, from public cases only.
+            models.Index(
+                fields=["-opened_on", "reference"], condition=public_case_q(), name="cases_case_public_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reference"], name="cases_case_reference_unique"),

@@ -150,7 +150,7 @@ def test_change_feed_applies_the_publication_rule_by_joining_not_listing_every_p
     with CaptureQueriesContext(connection) as captured:
         assert anon_client.get("/api/v1/changes/").json()["results"]
     page = captured.captured_queries[-1]["sql"]
-    assert "people_person" in page
+    assert '"cases_case"."person_consents"' in page
     assert "IN (SELECT" not in page
 
 

@@ -1,11 +1,15 @@
 import datetime
+import threading
+import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Account, Case, Custody, StatusUpdate
+from people.models import ConsentMethod, ConsentScope, Person
+from people.services import record_consent
 from tests.conftest import make_article, make_case, make_person
 
 
@@ -73,3 +77,111 @@ def test_counting_cases_with_current_custody_joins_no_custody(demo):
     with CaptureQueriesContext(connection) as captured:
         assert Case.objects.with_current_custody().count() == Case.objects.count()
     assert "cases_custody" not in captured.captured_queries[0]["sql"]
+
+
+# The rule reads the person's consent from the case's copy, which the database
+# keeps (migration cases/0007). However consent or the case's person changes,
+# the copy must follow at once, or a case would be published without consent.
+
+
+def public_pks():
+    return set(Case.objects.public().values_list("pk", flat=True))
+
+
+def test_consent_withdrawn_and_granted_through_the_ledger_moves_the_case(advocate):
+    case = make_case()
+    withdraw = {"scopes": [ConsentScope.NAME], "method": ConsentMethod.WRITING, "recorded_by": advocate}
+    record_consent(person=case.person, granted=False, **withdraw)
+    assert case.pk not in public_pks()
+    record_consent(person=case.person, granted=True, **withdraw)
+    assert case.pk in public_pks()
+
+
+def test_consent_changed_by_a_bulk_update_moves_every_case_of_the_person(db):
+    person = make_person()
+    cases = {make_case(person=person).pk, make_case(person=person).pk}
+    other = make_case()
+    Person.objects.filter(pk=person.pk).update(consent_to_publish=False)
+    assert public_pks() == {other.pk}
+    Person.objects.filter(pk=person.pk).update(consent_to_publish=True)
+    assert public_pks() == cases | {other.pk}
+
+
+def test_a_case_written_with_a_wrong_copy_is_corrected_by_the_database(db):
+    refusing = make_person(consent_to_publish=False)
+    created = make_case(person=refusing, person_consents=True)
+    [bulk] = Case.objects.bulk_create([Case(reference="CT-2019-9999", person=refusing, person_consents=True)])
+    Case.objects.filter(pk=created.pk).update(person_consents=True)
+    created.person_consents = True
+    created.save()
+    assert not Case.objects.filter(pk__in=[created.pk, bulk.pk], person_consents=True).exists()
+    assert public_pks() == set()
+
+
+def test_the_copy_follows_the_case_to_another_person(db):
+    case = make_case(person=make_person(consent_to_publish=False))
+    Case.objects.filter(pk=case.pk).update(person=make_person())
+    assert public_pks() == {case.pk}
+    case.refresh_from_db()
+    case.person = make_person(consent_to_publish=False)
+    case.save()
+    assert public_pks() == set()
+
+
+def test_counting_public_cases_reads_the_case_table_alone(db):
+    make_case()
+    with CaptureQueriesContext(connection) as ctx:
+        assert Case.objects.public().count() == 1
+    assert "people_person" not in ctx.captured_queries[0]["sql"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["withdrawal", "new case"])
+def test_a_case_written_during_a_consent_withdrawal_is_not_published(first, advocate):
+    """Whichever transaction reaches the database first, the other waits for
+    it and sees its result: neither can leave a copy that still says yes."""
+    person = make_person()
+    first_done, first_may_commit = threading.Event(), threading.Event()
+    errors, created = [], []
+
+    def withdraw():
+        record_consent(
+            person=person,
+            scopes=[ConsentScope.NAME],
+            granted=False,
+            method=ConsentMethod.WRITING,
+            recorded_by=advocate,
+        )
+
+    def new_case():
+        created.append(Case.objects.create(person=person, is_public=True))
+
+    def in_thread(write, is_first):
+        try:
+            if not is_first:
+                first_done.wait(timeout=10)
+            with transaction.atomic():
+                write()
+                if is_first:
+                    first_done.set()
+                    first_may_commit.wait(timeout=10)
+        except Exception as exc:  # a thread's exception is otherwise lost
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=in_thread, args=(withdraw, first == "withdrawal")),
+        threading.Thread(target=in_thread, args=(new_case, first == "new case")),
+    ]
+    for thread in threads:
+        thread.start()
+    first_done.wait(timeout=10)
+    time.sleep(0.5)  # let the second writer reach the database and wait on the first
+    first_may_commit.set()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert errors == []
+    assert len(created) == 1
+    assert public_pks() == set()
