@@ -49,6 +49,7 @@ from cases.filters import (
     CaseFilter,
     ChangeFilter,
     FacilityFilter,
+    FilterBackend,
     settled_changes,
 )
 from cases.models import Account, Case, CaseChange, Custody, Facility, LegalEvent, SourceArticle, StatusUpdate
@@ -320,6 +321,7 @@ class ModelPermissionsOrAnonReadOnly(ModelPermissions, DjangoModelPermissionsOrA
 
 class ApiViewMixin:
     renderer_classes = [ORJSONRenderer, renderers.BrowsableAPIRenderer]
+    filter_backends = [FilterBackend]
     pagination_class = ApiPagination
     permission_classes = [ModelPermissionsOrAnonReadOnly]
     throttle_classes = [AnonThrottle, UserThrottle]

@@ -9,10 +9,28 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_filters.rest_framework import DjangoFilterBackend
 
 from cases.models import Account, Case, CaseChange, Custody, Facility, SourceArticle, Status
 from people.models import Person
 from people.permissions import can_view_unpublished
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's, skipping the filter set when the request names none of
+    its filters: building one (a deep copy of every filter, a bound form, its
+    validation) was a tenth of a page of 100 cases, to filter nothing. A
+    filter reads the parameter named after it or, for a range, that name with
+    a suffix (opened_on_after)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        names = filterset_class.base_filters if filterset_class else ()
+        if not any(
+            key == name or key.startswith(f"{name}_") for key in request.query_params for name in names
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class PublicCaseFilter(django_filters.FilterSet):
