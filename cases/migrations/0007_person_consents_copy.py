@@ -6,7 +6,7 @@ true however a row is written (save, bulk_create, update(), loaddata, SQL):
 
 - a write of a case's person sets the copy from that person;
 - a change of a person's consent rewrites the copy on all their cases, in the
-  same transaction.
+  same transaction, and so does a person written after their cases (loaddata).
 
 On PostgreSQL the case's trigger reads the person FOR SHARE: a case written
 while another transaction changes that person's consent waits for it to end and
@@ -50,8 +50,16 @@ POSTGRESQL = [
     FOR EACH ROW WHEN (OLD.consent_to_publish IS DISTINCT FROM NEW.consent_to_publish)
     EXECUTE FUNCTION people_person_copy_consent_to_cases()
     """,
+    # A person written after their cases, in the same transaction (foreign
+    # keys are checked at commit): loaddata of a dump, for one.
+    """
+    CREATE TRIGGER people_person_consent_to_new_cases
+    AFTER INSERT ON people_person
+    FOR EACH ROW EXECUTE FUNCTION people_person_copy_consent_to_cases()
+    """,
 ]
 POSTGRESQL_REVERSE = [
+    "DROP TRIGGER people_person_consent_to_new_cases ON people_person",
     "DROP TRIGGER people_person_consent_to_cases ON people_person",
     "DROP FUNCTION people_person_copy_consent_to_cases()",
     "DROP TRIGGER cases_case_person_consents ON cases_case",
@@ -78,8 +86,15 @@ SQLITE = [
         UPDATE cases_case SET person_consents = NEW.consent_to_publish WHERE person_id = NEW.id;
     END
     """,
+    """
+    CREATE TRIGGER people_person_consent_to_new_cases AFTER INSERT ON people_person
+    BEGIN
+        UPDATE cases_case SET person_consents = NEW.consent_to_publish WHERE person_id = NEW.id;
+    END
+    """,
 ]
 SQLITE_REVERSE = [
+    "DROP TRIGGER people_person_consent_to_new_cases",
     "DROP TRIGGER people_person_consent_to_cases",
     "DROP TRIGGER cases_case_person_consents_update",
     "DROP TRIGGER cases_case_person_consents_insert",

@@ -128,6 +128,19 @@ def test_the_copy_follows_the_case_to_another_person(db):
     assert public_pks() == set()
 
 
+def test_a_case_written_before_its_person_takes_the_person_s_consent(db):
+    # As loaddata may write a dump: foreign keys are checked at commit.
+    with transaction.atomic():
+        case = Case.objects.create(person_id=987654, is_public=True)
+        Person.objects.create(
+            pk=987654,
+            full_name="Loaded later",
+            consent_to_publish=True,
+            consent_recorded_on=datetime.date(2020, 1, 1),
+        )
+    assert public_pks() == {case.pk}
+
+
 def test_counting_public_cases_reads_the_case_table_alone(db):
     make_case()
     with CaptureQueriesContext(connection) as ctx:
