@@ -378,7 +378,12 @@ class CaseViewSet(
     lookup_field = "reference"
 
     def get_queryset(self):
-        return Case.objects.visible_to(self.request.user).with_current_custody().with_person("person")
+        # What CaseSerializer shows of the person: the name and the summary's consents.
+        return (
+            Case.objects.visible_to(self.request.user)
+            .with_current_custody()
+            .with_person("person", "full_name", "consent_to_publish", "summary_consent")
+        )
 
     def filter_queryset(self, queryset):
         # The filters narrow the list; a case is found by its reference alone
