@@ -118,7 +118,7 @@ class Case(VersionedModel):
         help_text=_("Published only if the person also consents to publication."),
     )
     # The person's consent_to_publish, copied by the database itself: triggers
-    # (migration 0007) set it on every write of a case and follow every change
+    # (cases.consent_copy) set it on every write of a case and follow every change
     # of the person's consent, in the same transaction. The publication rule
     # reads it so that public cases are counted and ordered from this table
     # alone. The application never writes it, and an instance's copy may be

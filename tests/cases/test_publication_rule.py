@@ -4,9 +4,11 @@ import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
+from cases import consent_copy
 from cases.models import Account, Case, Custody, StatusUpdate
 from people.models import ConsentMethod, ConsentScope, Person
 from people.services import record_consent
@@ -139,6 +141,33 @@ def test_a_case_written_before_its_person_takes_the_person_s_consent(db):
             consent_recorded_on=datetime.date(2020, 1, 1),
         )
     assert public_pks() == {case.pk}
+
+
+def test_migrate_puts_back_triggers_that_a_table_rebuild_dropped_and_corrects_the_copy(db):
+    # SQLite drops a table's triggers when a migration rebuilds the table.
+    case = make_case()
+    consent_copy.remove(connection)
+    Person.objects.filter(pk=case.person_id).update(consent_to_publish=False)
+    assert case.pk in public_pks()  # what the triggers prevent
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert public_pks() == set()
+    Person.objects.filter(pk=case.person_id).update(consent_to_publish=True)
+    assert public_pks() == {case.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds a table to alter it")
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_that_rebuilds_people_and_cases_leaves_the_copy_kept():
+    # What migrate does around a later migration that adds a NOT NULL column
+    # to people or cases: Django rebuilds the table (_remake_table).
+    case = make_case()
+    emit_pre_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    with connection.schema_editor() as editor:
+        editor._remake_table(Person)
+        editor._remake_table(Case)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    Person.objects.filter(pk=case.person_id).update(consent_to_publish=False)
+    assert public_pks() == set()
 
 
 def test_counting_public_cases_reads_the_case_table_alone(db):

@@ -1,0 +1,159 @@
+# ruff: noqa: S608 - the SQL is assembled from constant fragments; nothing comes from input.
+"""Case.person_consents: the person's consent_to_publish, copied by the database.
+
+The publication rule (cases.models.base.public_case_q) reads the copy, so that
+counting and ordering public cases needs no join to people. Triggers keep it
+true however a row is written (save, bulk_create, update(), loaddata, SQL):
+
+- a write of a case's person sets the copy from that person;
+- a change of a person's consent rewrites the copy on all their cases, in the
+  same transaction, and so does a person written after their cases (loaddata).
+
+On PostgreSQL the case's trigger reads the person FOR SHARE: a case written
+while another transaction changes that person's consent waits for it to end and
+copies its result, and a consent change waits for a case being written to
+commit, then rewrites that case too. SQLite runs one writer at a time.
+
+The triggers belong to migrate, not to one migration: installed after every
+migrate (post_migrate), which also corrects any copy that drifted meanwhile.
+On SQLite they are removed before migrating (pre_migrate): Django alters a
+SQLite table by rebuilding it, which drops that table's triggers, and SQLite
+refuses to rename the rebuilt table while the other table's trigger names it.
+A later migration that adds a NOT NULL column to people or cases would
+otherwise fail, or leave consent withdrawals no longer reaching the cases.
+"""
+
+from django.db import transaction
+
+COPY = (
+    "COALESCE((SELECT p.consent_to_publish FROM people_person p WHERE p.id = {case}.person_id{lock}), FALSE)"
+)
+COPY_TO_CASES = "UPDATE cases_case SET person_consents = NEW.consent_to_publish WHERE person_id = NEW.id;"
+
+POSTGRESQL = [
+    f"""
+    CREATE OR REPLACE FUNCTION cases_case_copy_person_consent() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.person_consents := {COPY.format(case="NEW", lock=" FOR SHARE")};
+        RETURN NEW;
+    END $$
+    """,
+    """
+    CREATE TRIGGER cases_case_person_consents
+    BEFORE INSERT OR UPDATE OF person_id, person_consents ON cases_case
+    FOR EACH ROW EXECUTE FUNCTION cases_case_copy_person_consent()
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION people_person_copy_consent_to_cases() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        {COPY_TO_CASES}
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER people_person_consent_to_cases
+    AFTER UPDATE OF consent_to_publish ON people_person
+    FOR EACH ROW WHEN (OLD.consent_to_publish IS DISTINCT FROM NEW.consent_to_publish)
+    EXECUTE FUNCTION people_person_copy_consent_to_cases()
+    """,
+    # A person written after their cases, in the same transaction (foreign
+    # keys are checked at commit): loaddata of a dump, for one.
+    """
+    CREATE TRIGGER people_person_consent_to_new_cases
+    AFTER INSERT ON people_person
+    FOR EACH ROW EXECUTE FUNCTION people_person_copy_consent_to_cases()
+    """,
+]
+
+# SQLite's triggers cannot assign NEW: the case's row is corrected right after
+# its write, in the same statement. Recursive triggers are off, so the
+# correcting UPDATE does not fire its own trigger again.
+SQLITE_CASE_FIX = f"""
+    WHEN NEW.person_consents IS NOT {COPY.format(case="NEW", lock="")}
+    BEGIN
+        UPDATE cases_case SET person_consents = {COPY.format(case="NEW", lock="")} WHERE id = NEW.id;
+    END
+"""
+SQLITE = [
+    f"CREATE TRIGGER cases_case_person_consents_insert AFTER INSERT ON cases_case {SQLITE_CASE_FIX}",
+    "CREATE TRIGGER cases_case_person_consents_update AFTER UPDATE OF person_id, person_consents ON cases_case"
+    f" {SQLITE_CASE_FIX}",
+    f"""
+    CREATE TRIGGER people_person_consent_to_cases AFTER UPDATE OF consent_to_publish ON people_person
+    WHEN NEW.consent_to_publish IS NOT OLD.consent_to_publish
+    BEGIN {COPY_TO_CASES} END
+    """,
+    f"CREATE TRIGGER people_person_consent_to_new_cases AFTER INSERT ON people_person BEGIN {COPY_TO_CASES} END",
+]
+
+TRIGGERS = {
+    "postgresql": [
+        ("cases_case_person_consents", "cases_case"),
+        ("people_person_consent_to_cases", "people_person"),
+        ("people_person_consent_to_new_cases", "people_person"),
+    ],
+    "sqlite": [
+        ("cases_case_person_consents_insert", "cases_case"),
+        ("cases_case_person_consents_update", "cases_case"),
+        ("people_person_consent_to_cases", "people_person"),
+        ("people_person_consent_to_new_cases", "people_person"),
+    ],
+}
+FUNCTIONS = {
+    "postgresql": ["cases_case_copy_person_consent()", "people_person_copy_consent_to_cases()"],
+    "sqlite": [],
+}
+CREATE = {"postgresql": POSTGRESQL, "sqlite": SQLITE}
+
+RESYNC = f"""
+    UPDATE cases_case SET person_consents = {COPY.format(case="cases_case", lock="")}
+    WHERE person_consents <> {COPY.format(case="cases_case", lock="")}
+"""
+
+
+def _drop(cursor, vendor):
+    for name, table in TRIGGERS[vendor]:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if vendor == "postgresql" else ""))
+    for function in FUNCTIONS[vendor]:
+        cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
+
+
+def install(connection):
+    """(Re)create the triggers and correct every copy, in one transaction."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        _drop(cursor, connection.vendor)
+        for sql in CREATE[connection.vendor]:
+            cursor.execute(sql)
+        cursor.execute(RESYNC)
+
+
+def remove(connection):
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        _drop(cursor, connection.vendor)
+
+
+def remove_before_migrating(using, **kwargs):
+    """pre_migrate, on SQLite (see above); sync() puts them back."""
+    from django.db import connections
+
+    if connections[using].vendor == "sqlite":
+        remove(connections[using])
+
+
+def sync(using, **kwargs):
+    """post_migrate: the triggers exist exactly while the copy's column does
+    (a migration back past cases/0007 drops the column)."""
+    from django.db import connections
+
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        columns = (
+            {column.name for column in connection.introspection.get_table_description(cursor, "cases_case")}
+            if "cases_case" in tables
+            else set()
+        )
+    if "person_consents" in columns:
+        install(connection)
+    else:
+        remove(connection)
