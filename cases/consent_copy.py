@@ -12,7 +12,11 @@ true however a row is written (save, bulk_create, update(), loaddata, SQL):
 On PostgreSQL the case's trigger reads the person FOR SHARE: a case written
 while another transaction changes that person's consent waits for it to end and
 copies its result, and a consent change waits for a case being written to
-commit, then rewrites that case too. SQLite runs one writer at a time.
+commit, then rewrites that case too. It runs on an update only when the person
+or the copy changes: an advocate's save that claimed the case's row must not
+then wait for a person whose consent change waits for that row (a deadlock;
+people.services.record_consent locks the person FOR NO KEY UPDATE for the same
+reason). SQLite runs one writer at a time.
 
 The triggers belong to migrate, not to one migration: installed after every
 migrate (post_migrate), which also corrects any copy that drifted meanwhile.
@@ -40,8 +44,19 @@ POSTGRESQL = [
     """,
     """
     CREATE TRIGGER cases_case_person_consents
-    BEFORE INSERT OR UPDATE OF person_id, person_consents ON cases_case
+    BEFORE INSERT ON cases_case
     FOR EACH ROW EXECUTE FUNCTION cases_case_copy_person_consent()
+    """,
+    # Only when the person or the copy changes: a save of a case that changes
+    # neither does not lock the person, so it cannot deadlock with a consent
+    # change that holds the person and waits for the case's row.
+    """
+    CREATE TRIGGER cases_case_person_consents_update
+    BEFORE UPDATE OF person_id, person_consents ON cases_case
+    FOR EACH ROW WHEN (
+        OLD.person_id IS DISTINCT FROM NEW.person_id OR OLD.person_consents IS DISTINCT FROM NEW.person_consents
+    )
+    EXECUTE FUNCTION cases_case_copy_person_consent()
     """,
     f"""
     CREATE OR REPLACE FUNCTION people_person_copy_consent_to_cases() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -89,6 +104,7 @@ SQLITE = [
 TRIGGERS = {
     "postgresql": [
         ("cases_case_person_consents", "cases_case"),
+        ("cases_case_person_consents_update", "cases_case"),
         ("people_person_consent_to_cases", "people_person"),
         ("people_person_consent_to_new_cases", "people_person"),
     ],

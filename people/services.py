@@ -36,7 +36,11 @@ def record_consent(*, person, scopes, granted, method, note="", recorded_by=None
     what every public QuerySet reads, so a withdrawal takes effect on the next
     request everywhere.
     """
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    # NO KEY: the change leaves the person's key alone, so it need not hold up
+    # the foreign-key check of a case being saved meanwhile, while the
+    # database's copy of the consent onto that case waits for the case
+    # (cases.consent_copy): holding both ways was a deadlock.
+    person = Person.objects.select_for_update(no_key=True).get(pk=person.pk)
     photo_was_public = person.photo_is_public
     records = []
     for scope in scopes:

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import connection, connections, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from cases import consent_copy
@@ -177,6 +178,47 @@ def test_counting_public_cases_reads_the_case_table_alone(db):
     assert "people_person" not in ctx.captured_queries[0]["sql"]
 
 
+def race(first, second, first_finish=lambda: None):
+    """`first` runs in a transaction that stays open until `second`, in
+    another, has reached the database and waits on it; then `first_finish`
+    ends the first transaction. The errors either raised."""
+    first_started, may_finish = threading.Event(), threading.Event()
+    errors = []
+
+    def in_thread(steps):
+        try:
+            with transaction.atomic():
+                for step in steps:
+                    step()
+        except Exception as exc:  # a thread's exception is otherwise lost
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=in_thread, args=([first, first_started.set, may_finish.wait, first_finish],)),
+        threading.Thread(target=in_thread, args=([lambda: first_started.wait(timeout=10), second],)),
+    ]
+    for thread in threads:
+        thread.start()
+    first_started.wait(timeout=10)
+    time.sleep(0.5)  # let the second writer reach the database and wait on the first
+    may_finish.set()
+    for thread in threads:
+        thread.join(timeout=20)
+    return errors
+
+
+def withdrawal(person, advocate):
+    return lambda: record_consent(
+        person=person,
+        scopes=[ConsentScope.NAME],
+        granted=False,
+        method=ConsentMethod.WRITING,
+        recorded_by=advocate,
+    )
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers: PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("first", ["withdrawal", "new case"])
@@ -184,46 +226,33 @@ def test_a_case_written_during_a_consent_withdrawal_is_not_published(first, advo
     """Whichever transaction reaches the database first, the other waits for
     it and sees its result: neither can leave a copy that still says yes."""
     person = make_person()
-    first_done, first_may_commit = threading.Event(), threading.Event()
-    errors, created = [], []
-
-    def withdraw():
-        record_consent(
-            person=person,
-            scopes=[ConsentScope.NAME],
-            granted=False,
-            method=ConsentMethod.WRITING,
-            recorded_by=advocate,
-        )
+    created = []
 
     def new_case():
         created.append(Case.objects.create(person=person, is_public=True))
 
-    def in_thread(write, is_first):
-        try:
-            if not is_first:
-                first_done.wait(timeout=10)
-            with transaction.atomic():
-                write()
-                if is_first:
-                    first_done.set()
-                    first_may_commit.wait(timeout=10)
-        except Exception as exc:  # a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=in_thread, args=(withdraw, first == "withdrawal")),
-        threading.Thread(target=in_thread, args=(new_case, first == "new case")),
-    ]
-    for thread in threads:
-        thread.start()
-    first_done.wait(timeout=10)
-    time.sleep(0.5)  # let the second writer reach the database and wait on the first
-    first_may_commit.set()
-    for thread in threads:
-        thread.join(timeout=20)
-    assert errors == []
+    writers = [withdrawal(person, advocate), new_case]
+    assert race(*(writers if first == "withdrawal" else reversed(writers))) == []
     assert len(created) == 1
     assert public_pks() == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_case_saved_during_a_consent_withdrawal_neither_deadlocks_nor_stays_published(advocate):
+    """An advocate's save claims the case's row (VersionedModel), then writes
+    every column. A withdrawal in between holds the person and waits for the
+    case's row; had the save's write then waited for the person, PostgreSQL
+    would abort one of them as a deadlock."""
+    case = make_case()
+    rows = Case.objects.filter(pk=case.pk)
+
+    def claim():
+        rows.update(version=F("version") + 1)
+
+    def write_every_column():  # as save() does, with the copy it read
+        rows.update(person=case.person, person_consents=case.person_consents, summary="Edited.")
+
+    assert race(claim, withdrawal(case.person, advocate), first_finish=write_every_column) == []
+    assert public_pks() == set()
+    assert Case.objects.get(pk=case.pk).summary == "Edited."
