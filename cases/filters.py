@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.rest_framework import DjangoFilterBackend
@@ -31,6 +31,23 @@ class FilterBackend(DjangoFilterBackend):
         ):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class ApiFilterSet(django_filters.FilterSet):
+    """The API's filter sets, whose filters are the same on every request: the
+    form class is built once per filter set and language (django-filter
+    writes the labels it makes up in the active language), not per request
+    (0.6 of 13 ms of an updated_since poll). Each form still gets its own copy
+    of the fields. Not for a filter set that changes its filters per request,
+    as PublicCaseFilter does its country choices."""
+
+    _form_classes = {}
+
+    def get_form_class(self):
+        key = (type(self), translation.get_language())
+        if key not in ApiFilterSet._form_classes:
+            ApiFilterSet._form_classes[key] = super().get_form_class()
+        return ApiFilterSet._form_classes[key]
 
 
 class PublicCaseFilter(django_filters.FilterSet):
@@ -152,7 +169,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*qs.query.order_by, "reference") if value else qs
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(ApiFilterSet):
     status = MultipleCodesFilter(
         choices=Status.choices,
         help_text="One or several status codes: repeat the parameter or separate codes with commas.",
@@ -226,7 +243,7 @@ class CaseFilter(django_filters.FilterSet):
         )
 
 
-class ChangeFilter(django_filters.FilterSet):
+class ChangeFilter(ApiFilterSet):
     case = django_filters.CharFilter(field_name="case__reference", help_text="Case reference.")
     kind = MultipleCodesFilter(
         choices=CaseChange.Kind.choices,
@@ -243,7 +260,7 @@ class ChangeFilter(django_filters.FilterSet):
         fields = []
 
 
-class FacilityFilter(django_filters.FilterSet):
+class FacilityFilter(ApiFilterSet):
     country = django_filters.CharFilter(method="filter_country", help_text="ISO 3166-1 alpha-2 code.")
 
     class Meta:
@@ -254,7 +271,7 @@ class FacilityFilter(django_filters.FilterSet):
         return queryset.filter(country=value.upper())
 
 
-class ArticleFilter(django_filters.FilterSet):
+class ArticleFilter(ApiFilterSet):
     published_on = django_filters.DateFromToRangeFilter(
         help_text="published_on_after / published_on_before (inclusive dates)."
     )
@@ -264,7 +281,7 @@ class ArticleFilter(django_filters.FilterSet):
         fields = ["outlet", "language"]
 
 
-class AccountFilter(django_filters.FilterSet):
+class AccountFilter(ApiFilterSet):
     # Plain ids, not model choices: "no such person" (400) against "no public
     # accounts" (empty) would tell anonymous clients which person ids exist.
     person = IdFilter(field_name="person_id", help_text="Person id.")

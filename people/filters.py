@@ -2,10 +2,11 @@
 
 import django_filters
 
+from cases.filters import ApiFilterSet
 from people.models import Person
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(ApiFilterSet):
     q = django_filters.CharFilter(method="filter_search", help_text="Name or alias; accent-insensitive.")
 
     class Meta:

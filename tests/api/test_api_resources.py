@@ -2,6 +2,9 @@
 
 import datetime
 
+from django.utils import translation
+
+from cases.filters import ApiFilterSet
 from cases.models import Account, Facility, SourceArticle
 from people.models import Person
 from tests.conftest import make_article, make_facility, make_person
@@ -217,3 +220,16 @@ def test_anonymous_clients_see_facilities_and_articles_of_public_cases_only(held
     assert [row["slug"] for row in anon_client.get("/api/v1/facilities/").json()["results"]] == ["winn"]
     assert [row["title"] for row in anon_client.get("/api/v1/articles/").json()["results"]] == ["Cited"]
     assert anon_client.get("/api/v1/facilities/unused/").status_code == 404
+
+
+def test_api_filter_forms_keep_the_labels_of_each_language():
+    # ApiFilterSet builds a form class once per filter set and language:
+    # django-filter writes the labels it makes up in the active language.
+    class FacilityKinds(ApiFilterSet):
+        class Meta:
+            model = Facility
+            fields = ["kind"]
+
+    for language, label in [("es", "Tipo"), ("en", "Kind"), ("es", "Tipo")]:
+        with translation.override(language):
+            assert FacilityKinds().form.fields["kind"].label == label
