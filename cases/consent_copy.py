@@ -27,7 +27,7 @@ A later migration that adds a NOT NULL column to people or cases would
 otherwise fail, or leave consent withdrawals no longer reaching the cases.
 """
 
-from django.db import transaction
+from django.db import connections, transaction
 
 COPY = (
     "COALESCE((SELECT p.consent_to_publish FROM people_person p WHERE p.id = {case}.person_id{lock}), FALSE)"
@@ -150,8 +150,6 @@ def remove(connection):
 
 def remove_before_migrating(using, **kwargs):
     """pre_migrate, on SQLite (see above); sync() puts them back."""
-    from django.db import connections
-
     if connections[using].vendor == "sqlite":
         remove(connections[using])
 
@@ -159,8 +157,6 @@ def remove_before_migrating(using, **kwargs):
 def sync(using, **kwargs):
     """post_migrate: the triggers exist exactly while the copy's column does
     (a migration back past cases/0007 drops the column)."""
-    from django.db import connections
-
     connection = connections[using]
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
