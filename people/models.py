@@ -150,9 +150,15 @@ class Person(VersionedModel):
     def photo_is_public(self):
         return bool(self.consent_to_publish and self.photo_consent and self.photo)
 
+    @staticmethod
+    def summary_may_be_public(consent_to_publish, summary_consent):
+        """THE rule for a person's summary, for rows read without a Person
+        instance too (the API's case rows): both consents."""
+        return bool(consent_to_publish and summary_consent)
+
     @property
     def summary_is_public(self):
-        return self.consent_to_publish and self.summary_consent
+        return self.summary_may_be_public(self.consent_to_publish, self.summary_consent)
 
 
 class Alias(models.Model):

@@ -29,19 +29,13 @@ class PublishableQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self if can_view_unpublished(user) else self.public()
 
-    def with_person(self, path, *shown):
+    def with_person(self, path):
         """The person at `path` in the same query, without their encrypted
         fields: lists and pages show a name, and every encrypted value costs a
-        decryption (17 microseconds) whether shown or not. With `shown`, only
-        those fields: a page of 100 API cases read each person's notes and
-        photos for nothing (0.7 ms of 11). Anything else loads when read."""
+        decryption (17 microseconds) whether shown or not. They load when read."""
         from people.models import Person
 
-        if shown:
-            unread = [f.name for f in Person._meta.concrete_fields if f.name not in {"id", *shown}]
-        else:
-            unread = encrypted_field_names(Person)
-        return self.select_related(path).defer(*(f"{path}__{name}" for name in unread))
+        return self.select_related(path).defer(*(f"{path}__{name}" for name in encrypted_field_names(Person)))
 
 
 class CaseRowQuerySet(PublishableQuerySet):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import VersionedModel, audit_history
 from cases.dates import format_approximate_date, precision_field
 from cases.models.base import CaseRowQuerySet, PublishableQuerySet, Status, public_case_q
+from people.models import Person
 from people.search import normalize_search_text
 
 
@@ -31,6 +32,34 @@ class CaseReferenceSequence(models.Model):
             cls.objects.filter(year=year).update(last_number=F("last_number") + 1)
             number = cls.objects.values_list("last_number", flat=True).get(year=year)
         return f"CT-{year}-{number:04d}"
+
+
+# What CaseQuerySet.api_rows() reads: CaseSerializer shows these.
+API_ROW_FIELDS = (
+    "pk",
+    "version",
+    "reference",
+    "person_id",
+    "group_name",
+    "status",
+    "status_since",
+    "status_since_precision",
+    "summary",
+    "private_notes",
+    "is_public",
+    "opened_on",
+    "closed_on",
+    "created_at",
+    "updated_at",
+    "person__full_name",
+    "person__consent_to_publish",
+    "person__summary_consent",
+    "open_custody__facility__slug",
+    "open_custody__facility__name",
+    "open_custody__facility__city",
+    "open_custody__facility__region",
+    "open_custody__facility__country",
+)
 
 
 class CaseQuerySet(PublishableQuerySet):
@@ -71,6 +100,15 @@ class CaseQuerySet(PublishableQuerySet):
             # count() drops it and counts without joining the custody.
             open_custody_joined=models.Value(True),
         ).select_related("open_custody__facility")
+
+    def api_rows(self):
+        """The API's case documents as named rows: the case's columns, its
+        person's name and consents and where it is held now, in one query and
+        without model instances (a page of 100 cases built 400 of them, 7.6
+        against 4.0 ms). Narrow it with visible_to() like any case query; the
+        rows also carry the annotations made before (a filter's, say)."""
+        annotations = list(self.query.annotations)
+        return self.with_current_custody().values_list(*API_ROW_FIELDS, *annotations, named=True)
 
 
 class Case(VersionedModel):
@@ -178,14 +216,30 @@ class Case(VersionedModel):
     def get_absolute_url(self):
         return reverse("case-detail", kwargs={"reference": self.reference})
 
+    # The two rules below take values, not a Case, so that the API's case rows
+    # (CaseQuerySet.api_rows(), no instances) ask them too.
+    @staticmethod
+    def name_for(full_name, group_name):
+        """The name a case goes by: its person's (None when it has no person),
+        else the group's."""
+        return group_name if full_name is None else full_name
+
+    @staticmethod
+    def summary_may_be_public(person_id, consent_to_publish, summary_consent):
+        """The case summary tells the person's story: it needs their summary
+        consent. A group case names no one."""
+        return person_id is None or Person.summary_may_be_public(consent_to_publish, summary_consent)
+
     @property
     def subject_name(self):
-        return self.person.full_name if self.person_id else self.group_name
+        return self.name_for(self.person.full_name if self.person_id else None, self.group_name)
 
     @property
     def summary_is_public(self):
-        """The case summary tells the person's story: it needs their summary consent."""
-        return self.person_id is None or self.person.summary_is_public
+        person = self.person if self.person_id else None
+        return self.summary_may_be_public(
+            self.person_id, person and person.consent_to_publish, person and person.summary_consent
+        )
 
     @property
     def status_since_display(self):

@@ -80,3 +80,17 @@ def test_permission_check_does_not_build_the_visible_queryset_again(viewset, url
         response = advocate_client.get(url.format(ref=many[0].reference))
     assert response.status_code == 200
     assert built.call_count == 1
+
+
+@pytest.mark.parametrize("role", ["anon_client", "advocate_client"])
+def test_case_list_counts_cases_without_joining_what_the_rows_show(role, many, request):
+    """The page is read as rows joined to the person and the open custody;
+    counting those rows would join them too, for every visible case."""
+    client = request.getfixturevalue(role)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/cases/?page_size=10")
+    assert response.json()["count"] == ROWS
+    (count,) = [query["sql"] for query in captured if "COUNT(" in query["sql"]]
+    assert "people_person" not in count
+    assert "cases_custody" not in count
+    assert "cases_facility" not in count
