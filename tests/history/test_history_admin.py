@@ -7,7 +7,9 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessRecord
 from cases.models import Case, Facility
@@ -144,6 +146,23 @@ def test_api_responses_with_private_fields_leave_one_record_per_object(advocate_
         [("people.person", person.pk, "API GET /api/v1/people/") for person in people]
         + [("people.person", people[0].pk, f"API GET /api/v1/people/{people[0].pk}/")]
     )
+
+
+def test_an_advocates_case_list_records_every_case_shown_in_one_insert(advocate_client, advocate, db):
+    cases = sorted((make_case(private_notes=f"{CANARY} {n}") for n in range(3)), key=lambda case: case.pk)
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        assert advocate_client.get("/api/v1/cases/").status_code == 200
+    inserts = [
+        query["sql"] for query in captured if query["sql"].startswith('INSERT INTO "audit_accessrecord"')
+    ]
+    assert len(inserts) == 1
+    records = list(AccessRecord.objects.order_by("object_id"))
+    assert [(r.user, r.username, r.model, r.object_id, r.fields, r.via) for r in records] == [
+        (advocate, "advocate", "cases.case", case.pk, "private_notes", "API GET /api/v1/cases/")
+        for case in cases
+    ]
+    assert all(before <= record.accessed_at <= timezone.now() for record in records)
 
 
 def raw_history_identifiers(person):
