@@ -4,6 +4,7 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.functional import cached_property
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -33,13 +34,20 @@ class PrivateFieldsMixin:
 
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        if getattr(self.context.get("view"), "swagger_fake_view", False):
-            return fields
-        if request is None or not can_view_private(request.user):
-            for name in self.Meta.private_fields:
-                fields.pop(name, None)
+        for name in self.hidden_fields:
+            fields.pop(name, None)
         return fields
+
+    @cached_property
+    def hidden_fields(self):
+        """The private fields this response leaves out: all of them unless
+        the user may see them (the schema, built by a fake view, lists them)."""
+        if getattr(self.context.get("view"), "swagger_fake_view", False):
+            return ()
+        request = self.context.get("request")
+        if request is None or not can_view_private(request.user):
+            return self.Meta.private_fields
+        return ()
 
 
 class ModelCleanMixin:

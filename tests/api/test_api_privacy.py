@@ -2,10 +2,13 @@
 an anonymous client may not see."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.generators import SchemaGenerator
 
+from cases.serializers import CaseSerializer
 from tests.api.conftest import BIRTH_DATES, CANARY
 
 # Every GET route of the API, with placeholders filled from the seeded data.
@@ -193,3 +196,13 @@ def test_is_public_filter_is_ignored_for_anonymous_clients(seeded, anon_client, 
     assert {case["reference"] for case in anonymous} == public
     hidden = reader_client.get("/api/v1/cases/?is_public=false").json()["results"]
     assert [case["reference"] for case in hidden] == [seeded["cases"]["hidden"].reference]
+
+
+@pytest.mark.parametrize(("role", "private_shown"), [(None, False), ("reader", False), ("advocate", True)])
+def test_case_documents_show_the_fields_drf_would_build_for_the_user(role, private_shown, request, db):
+    """CaseSerializer writes its documents without building its fields; the
+    names it shows must be the fields DRF builds for the same user."""
+    user = request.getfixturevalue(role) if role else AnonymousUser()
+    serializer = CaseSerializer(context={"request": SimpleNamespace(user=user)})
+    assert serializer.shown_fields == list(serializer.fields)
+    assert ("private_notes" in serializer.shown_fields) is private_shown
