@@ -4,10 +4,11 @@ For each scale: a benchmark database of its own (SQLite file
 bench-results/bench-scale-<scale>.sqlite3, or with DATABASE_URL a PostgreSQL
 database named after it, "<name>" for scale 1 and "<name><scale>" otherwise),
 migrated and filled once by generate_dataset, then reused. Every endpoint is
-driven in-process through Django's test client: warm-up runs, then timed runs
-(median and p95), one more run counting queries, and the same for its baseline
-(tests/bench/baselines.py: hand-written SQL + orjson or a string template),
-whose output is checked against the real response first.
+driven in-process through Django's test client: its output is checked against
+its baseline's (tests/bench/baselines.py: hand-written SQL + orjson or a string
+template) and its queries counted, then it is timed (median and p95) taking
+turns with its baseline, after warm-up runs. The timed runs are shared out
+over turns that visit the scales in order (--turns, default 5).
 
 The table goes to stdout, the rows as JSON to bench-results/latest.json.
 """
@@ -21,6 +22,7 @@ import statistics
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -303,36 +305,84 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, round(share / 100 * (len(ordered) - 1)))]
 
 
-def measure(scale, *, runs, warmup):
-    """Rows for every endpoint on the current database (its dataset ready)."""
-    # Not a "Not Found" warning on the console for every run of the floor row.
+@contextmanager
+def measuring():
+    """As in production (MEASURING), without a "Not Found" warning on the
+    console for every run of the floor row."""
     logging.disable(logging.WARNING)
     try:
         with MEASURING:
-            return [measure_one(endpoint, scale, runs=runs, warmup=warmup) for endpoint in endpoints()]
+            yield
     finally:
         logging.disable(logging.NOTSET)
 
 
-def measure_one(endpoint, scale, *, runs, warmup):
-    endpoint.check(endpoint.request(), endpoint.baseline())
-    with CaptureQueriesContext(connection) as captured:
-        endpoint.request()
-    # Now: every request start empties the connection's query log.
-    queries = len(captured)
-    times, baseline_times = timed([endpoint.request, endpoint.baseline], runs, warmup)
-    median, p95 = statistics.median(times), percentile(times, 95)
-    baseline_median = statistics.median(baseline_times)
-    return {
-        "endpoint": endpoint.name,
-        "scale": scale,
-        "database": connection.vendor,
-        "median_ms": round(median, 3),
-        "p95_ms": round(p95, 3),
-        "baseline_median_ms": round(baseline_median, 3),
-        "ratio": round(median / baseline_median, 2),
-        "queries": queries,
-    }
+class ScaleRun:
+    """The endpoints of one scale on its database (current when made and at
+    every turn): each checked against its baseline and its queries counted
+    once, then timed over as many turns as asked."""
+
+    def __init__(self, scale):
+        self.scale = scale
+        self.endpoints = endpoints()
+        self.queries = {}
+        for endpoint in self.endpoints:
+            endpoint.check(endpoint.request(), endpoint.baseline())
+            with CaptureQueriesContext(connection) as captured:
+                endpoint.request()
+            # Now: every request start empties the connection's query log.
+            self.queries[endpoint.name] = len(captured)
+        self.times = {endpoint.name: ([], []) for endpoint in self.endpoints}
+
+    def turn(self, *, runs, warmup):
+        for endpoint in self.endpoints:
+            spent, baseline = timed([endpoint.request, endpoint.baseline], runs, warmup)
+            self.times[endpoint.name][0].extend(spent)
+            self.times[endpoint.name][1].extend(baseline)
+
+    def rows(self):
+        return [self.row(endpoint.name) for endpoint in self.endpoints]
+
+    def row(self, name):
+        times, baseline_times = self.times[name]
+        median, baseline_median = statistics.median(times), statistics.median(baseline_times)
+        return {
+            "endpoint": name,
+            "scale": self.scale,
+            "database": connection.vendor,
+            "median_ms": round(median, 3),
+            "p95_ms": round(percentile(times, 95), 3),
+            "baseline_median_ms": round(baseline_median, 3),
+            "ratio": round(median / baseline_median, 2),
+            "queries": self.queries[name],
+        }
+
+
+def measure(scale, *, runs, warmup):
+    """Rows for every endpoint on the current database (its dataset ready)."""
+    with measuring():
+        scale_run = ScaleRun(scale)
+        scale_run.turn(runs=runs, warmup=warmup)
+        return scale_run.rows()
+
+
+def measure_scales(scales, *, runs, warmup, turns):
+    """Rows for every endpoint at every scale (datasets ready). The timed runs
+    are split into turns that visit the scales in order, so that a slow
+    stretch of a shared machine falls on every scale alike: growth compares
+    scales, and measured one whole scale after the other, even the floor row
+    (no data at all) came out up to 1.5x slower at one scale than the other."""
+    with measuring():
+        scale_runs = []
+        for scale in scales:
+            use_database(database_for(scale))
+            scale_runs.append(ScaleRun(scale))
+        for turn in range(turns):
+            for scale_run in scale_runs:
+                use_database(database_for(scale_run.scale))
+                # The runs shared out over the turns, the first turns taking the rest.
+                scale_run.turn(runs=runs // turns + (turn < runs % turns), warmup=warmup)
+        return [row for scale_run in scale_runs for row in scale_run.rows()]
 
 
 def table(results):
@@ -370,15 +420,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[1], help="dataset scales (default 1)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per endpoint (default 30)")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed runs first (default 5)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed runs first, each turn (default 5)")
+    parser.add_argument(
+        "--turns",
+        type=int,
+        default=5,
+        help="turns over the scales the timed runs are shared out over (default 5)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
-    results = []
     for scale in args.scales:
         use_database(database_for(scale))
         prepare(scale)
-        results += measure(scale, runs=args.runs, warmup=args.warmup)
+    turns = max(1, min(args.turns, args.runs))
+    results = measure_scales(args.scales, runs=args.runs, warmup=args.warmup, turns=turns)
     write(results, args.output)
     print(table(results))
     print(f"written to {args.output}")

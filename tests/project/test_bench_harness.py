@@ -35,3 +35,26 @@ def test_bench_harness_measures_every_endpoint_and_writes_json(tmp_path):
         assert min(row["median_ms"], row["baseline_median_ms"], row["ratio"]) > 0
         assert isinstance(row["queries"], int)
     assert "api-case-list-anon" in run.table(rows)
+
+
+@pytest.mark.django_db
+def test_bench_runs_share_the_timed_runs_out_over_turns_of_the_scales(monkeypatch):
+    run.prepare(0.002, out=io.StringIO())
+    visits = []
+    monkeypatch.setattr(run, "use_database", visits.append)
+    shares = []
+    timed = run.timed
+
+    def timed_share(functions, runs, warmup):
+        shares.append(runs)
+        return timed(functions, runs, warmup)
+
+    monkeypatch.setattr(run, "timed", timed_share)
+
+    rows = run.measure_scales([0.002], runs=5, warmup=0, turns=2)
+
+    database = run.database_for(0.002)
+    assert visits == [database, database, database]  # checks, then each turn
+    endpoints = len(rows)
+    assert shares == [3] * endpoints + [2] * endpoints
+    assert {row["scale"] for row in rows} == {0.002}
