@@ -146,6 +146,31 @@ def test_advocate_patches_case_and_change_is_logged(held_case, advocate_client):
     assert held_case.changes.filter(kind=CaseChange.Kind.FIELDS).count() == 1
 
 
+def test_a_writes_answer_is_the_document_a_read_then_gives(held_case, advocate_client):
+    url = f"/api/v1/cases/{held_case.reference}/"
+    patched = advocate_client.patch(url, {"summary": "Moved.", "private_notes": "Lawyer called."})
+    assert patched.status_code == 200, patched.json()
+    assert patched.json() == advocate_client.get(url).json()
+    assert patched.json()["current_facility"]["slug"] == "winn"
+
+    created = advocate_client.post("/api/v1/cases/", {"group_name": "Officers at an embassy"})
+    assert created.status_code == 201, created.json()
+    assert created.json() == advocate_client.get(f"/api/v1/cases/{created.json()['reference']}/").json()
+
+
+def test_the_browsable_api_shows_cases_and_a_cases_edit_form(held_case, advocate, client):
+    client.force_login(advocate)
+    reference = held_case.reference
+    for url in ["/api/v1/cases/", f"/api/v1/cases/{reference}/status/"]:
+        response = client.get(url, headers={"accept": "text/html"})
+        assert response.status_code == 200, url
+        assert reference in response.text
+    # The edit form: the case's document as raw JSON, indented unlike the response.
+    response = client.get(f"/api/v1/cases/{reference}/", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "&quot;summary&quot;: &quot;Held by ICE.&quot;" in response.text
+
+
 def test_patch_without_a_real_change_logs_nothing(held_case, advocate_client):
     before = held_case.changes.count()
     advocate_client.patch(f"/api/v1/cases/{held_case.reference}/", {"summary": held_case.summary})
