@@ -196,8 +196,10 @@ class CaseRowsPaginator(DjangoPaginator):
     a count of the rows would keep their joins (the open custody's on
     PostgreSQL too, as its unique index is partial)."""
 
-    def _get_page(self, object_list, *args, **kwargs):
-        return super()._get_page(object_list.api_rows(), *args, **kwargs)
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = page.object_list.api_rows()
+        return page
 
 
 class CasePagination(ApiPagination):
