@@ -255,8 +255,9 @@ class CaseStatusSerializer(InstantsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, case):
-        # Written out like CaseSerializer's, and without building the fields
-        # at all (there are no private ones): partners poll this document.
+        # Written out like CaseSerializer's, from a row of
+        # Case.objects.status_rows(), and without building the fields at all
+        # (there are no private ones): partners poll this document.
         return {
             "reference": case.reference,
             "status": case.status,
@@ -268,16 +269,7 @@ class CaseStatusSerializer(InstantsMixin, serializers.ModelSerializer):
         }
 
     get_status_label = CaseSerializer.get_status_label
-
-    @extend_schema_field(FacilityBriefSerializer(allow_null=True))
-    def get_current_facility(self, case):
-        custody = case.current_custody
-        if custody is None:
-            return None
-        facility = custody.facility
-        return facility_brief(
-            facility.slug, facility.name, facility.city, facility.region, facility.country.code
-        )
+    get_current_facility = CaseSerializer.get_current_facility
 
 
 class CaseFactSerializer(serializers.ModelSerializer):

@@ -34,6 +34,14 @@ class CaseReferenceSequence(models.Model):
         return f"CT-{year}-{number:04d}"
 
 
+# Where a case is held now, through with_current_custody()'s join.
+CURRENT_FACILITY_FIELDS = (
+    "open_custody__facility__slug",
+    "open_custody__facility__name",
+    "open_custody__facility__city",
+    "open_custody__facility__region",
+    "open_custody__facility__country",
+)
 # What CaseQuerySet.api_rows() reads: CaseSerializer shows these.
 API_ROW_FIELDS = (
     "pk",
@@ -54,11 +62,17 @@ API_ROW_FIELDS = (
     "person__full_name",
     "person__consent_to_publish",
     "person__summary_consent",
-    "open_custody__facility__slug",
-    "open_custody__facility__name",
-    "open_custody__facility__city",
-    "open_custody__facility__region",
-    "open_custody__facility__country",
+    *CURRENT_FACILITY_FIELDS,
+)
+# What CaseQuerySet.status_rows() reads: the status document, and its Last-Modified.
+STATUS_ROW_FIELDS = (
+    "reference",
+    "status",
+    "status_since",
+    "status_since_precision",
+    "updated_at",
+    *CURRENT_FACILITY_FIELDS,
+    "open_custody__facility__updated_at",
 )
 
 
@@ -109,6 +123,10 @@ class CaseQuerySet(PublishableQuerySet):
         rows also carry the annotations made before (a filter's, say)."""
         annotations = list(self.query.annotations)
         return self.with_current_custody().values_list(*API_ROW_FIELDS, *annotations, named=True)
+
+    def status_rows(self):
+        """The status documents partners poll, as named rows like api_rows()."""
+        return self.with_current_custody().values_list(*STATUS_ROW_FIELDS, named=True)
 
 
 class Case(VersionedModel):

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from django.utils.http import http_date
 
-from cases.models import CaseChange, StatusUpdate
+from cases.models import CaseChange, Facility, StatusUpdate
 from tests.conftest import make_article
 
 D = datetime.date
@@ -83,6 +83,15 @@ def test_facility_rename_changes_the_etag(held_case, anon_client):
     facility.name = "Winn Correctional Center (renamed)"
     facility.save()
     assert anon_client.get(status_url(held_case), HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_last_modified_is_the_later_of_the_case_and_its_current_facility(held_case, anon_client):
+    assert anon_client.get(status_url(held_case))["Last-Modified"] == http_date(
+        held_case.updated_at.timestamp()
+    )
+    later = held_case.updated_at + datetime.timedelta(hours=1)
+    Facility.objects.filter(pk=held_case.current_custody.facility_id).update(updated_at=later)
+    assert anon_client.get(status_url(held_case))["Last-Modified"] == http_date(later.timestamp())
 
 
 def test_status_updates_history_whole_payload(held_case, reader_client):
