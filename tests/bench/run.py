@@ -358,14 +358,6 @@ class ScaleRun:
         }
 
 
-def measure(scale, *, runs, warmup):
-    """Rows for every endpoint on the current database (its dataset ready)."""
-    with measuring():
-        scale_run = ScaleRun(scale)
-        scale_run.turn(runs=runs, warmup=warmup)
-        return scale_run.rows()
-
-
 def measure_scales(scales, *, runs, warmup, turns):
     """Rows for every endpoint at every scale (datasets ready). The timed runs
     are split into turns that visit the scales in order, so that a slow

@@ -13,12 +13,14 @@ KEYS = {"endpoint", "scale", "database", "median_ms", "p95_ms", "baseline_median
 
 
 @pytest.mark.django_db
-def test_bench_harness_measures_every_endpoint_and_writes_json(tmp_path):
+def test_bench_harness_measures_every_endpoint_and_writes_json(tmp_path, monkeypatch):
     out = io.StringIO()
     run.prepare(0.002, out=out)
     run.prepare(0.002, out=out)
     assert "reusing the generated dataset" in out.getvalue()
-    results = run.measure(0.002, runs=1, warmup=0)
+    # The test's database stands for the scale's own.
+    monkeypatch.setattr(run, "use_database", lambda name: None)
+    results = run.measure_scales([0.002], runs=1, warmup=0, turns=1)
     path = tmp_path / "latest.json"
     run.write(results, path)
 
