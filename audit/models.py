@@ -18,10 +18,15 @@ class AccessRecord(models.Model):
     """One read of one object's private fields. Written by
     audit.services.record_access; never edited."""
 
+    # No database constraint: it checked the user row, under a lock, once per
+    # record at every commit (0.65 ms of an Advocate's page of 100 cases on
+    # PostgreSQL). Deleting an account still empties the field (SET_NULL, done
+    # by Django), and username says who it was.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        db_constraint=False,
         related_name="+",
         verbose_name=_("user"),
     )

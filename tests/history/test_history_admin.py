@@ -119,6 +119,16 @@ def test_private_reads_in_the_admin_leave_access_records(client, advocate, reade
     )
 
 
+def test_access_records_outlive_the_account_that_made_them(client, advocate, case):
+    client.force_login(advocate)
+    client.get(url(case, "change"))
+    advocate.delete()
+    # Emptied by Django (the column has no database constraint), named still.
+    assert list(AccessRecord.objects.values_list("user_id", "username", "object_id")) == [
+        (None, "advocate", case.pk)
+    ]
+
+
 def test_access_records_are_for_superusers_only_and_never_edited(client, advocate, admin_user, case):
     client.force_login(advocate)
     client.get(url(case, "change"))
