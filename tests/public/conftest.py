@@ -1,6 +1,8 @@
 import datetime
 import io
 import re
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,12 +14,51 @@ from tests.conftest import make_article, make_case, make_facility, make_person
 
 D = datetime.date
 HISTORY_START = D(2001, 1, 1)
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def page_text(response):
     """The page as text, tags dropped and whitespace squeezed, for readable asserts."""
     words = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
     return re.sub(r" ([,.:;])", r"\1", words)
+
+
+def sitemap_pages(client):
+    """/sitemap.xml, an index, and every section page it lists, as {path: response}."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    root = ET.fromstring(index.content)  # noqa: S314 -- our own response
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    pages = {"/sitemap.xml": index}
+    for loc in root.iter(f"{SITEMAP}loc"):
+        parts = urlsplit(loc.text)
+        assert parts.netloc == "testserver", loc.text
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        assert path not in pages, path
+        pages[path] = client.get(path)
+        assert pages[path].status_code == 200, path
+    return pages
+
+
+def sitemap_urls(client, pages=None):
+    """Every <url> of every section page the index lists, in order, as
+    (loc, {hreflang: href}) pairs."""
+    urls = []
+    for path, response in (pages or sitemap_pages(client)).items():
+        if path == "/sitemap.xml":
+            continue
+        root = ET.fromstring(response.content)  # noqa: S314 -- our own response
+        assert root.tag == f"{SITEMAP}urlset", path
+        for url in root.findall(f"{SITEMAP}url"):
+            alternates = {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
+            urls.append((url.findtext(f"{SITEMAP}loc"), alternates))
+    return urls
+
+
+def sitemap_locations(client):
+    """The <loc> of every <url> in every section page the index lists."""
+    return [loc for loc, _alternates in sitemap_urls(client)]
 
 
 def png_upload(name="photo.png"):

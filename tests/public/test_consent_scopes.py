@@ -16,6 +16,7 @@ from people.photos import sanitize_photo
 from people.services import person_set_photo, record_consent
 from tests.conftest import make_article, make_case, make_facility, make_person
 from tests.people.test_photos import image_bytes, upload
+from tests.public.conftest import sitemap_locations, sitemap_pages
 
 NAME = "Rosalba Quintana"
 SUMMARY = "Navy lieutenant who refused an order."
@@ -57,7 +58,6 @@ def public_urls(case):
         "/facilities/",
         "/facilities/otero/",
         "/sources/",
-        "/sitemap.xml",
         "/api/v1/cases/",
         f"/api/v1/cases/{case.reference}/",
         f"/api/v1/cases/{case.reference}/status/",
@@ -70,11 +70,12 @@ def public_urls(case):
 
 
 def fetch_public(client, case):
-    """Every public response as {url: (status, body)}, checked to be uncacheable
-    by a shared cache that could then serve it after a withdrawal."""
+    """Every public response as {url: (status, body)}, sitemap pages included,
+    checked to be uncacheable by a shared cache that could then serve it after
+    a withdrawal."""
     responses = {}
-    for url in public_urls(case):
-        response = client.get(url)
+    fetched = {url: client.get(url) for url in public_urls(case)}
+    for url, response in {**fetched, **sitemap_pages(client)}.items():
         assert (get_max_age(response) or 0) == 0, url
         assert "public" not in response.get("Cache-Control", ""), url
         responses[url] = (response.status_code, response.content.decode())
@@ -105,8 +106,9 @@ def test_name_withdrawn_takes_the_case_off_everything_public(client, case):
     }
     assert containing(before, NAME) == sorted(naming)
     assert containing(before, case.reference) == sorted(
-        naming | {"/sitemap.xml", "/api/v1/changes/", f"{api}status/"}
+        naming | {"/sitemap-cases.xml", "/api/v1/changes/", f"{api}status/"}
     )
+    assert "/sitemap-facilities.xml" in containing(before, "/facilities/otero/")
 
     withdraw(case, ConsentScope.NAME)
 
@@ -124,7 +126,10 @@ def test_name_withdrawn_takes_the_case_off_everything_public(client, case):
     for text in (NAME, SUMMARY, QUOTE, FACILITY, ARTICLE, Path(case.person.photo.name).stem):
         assert containing(after, text) == [], text
     # A 404 names only the address asked for, exactly like one for a case that never existed.
-    assert containing({url: after[url] for url in set(after) - gone}, case.reference) == []
+    kept = {url: after[url] for url in set(after) - gone}
+    assert containing(kept, case.reference) == []
+    # Its facility held no other public case: off the facility sitemap too.
+    assert containing(kept, "/facilities/otero/") == []
     for url in gone:
         missing = client.get(url.replace(case.reference, "CT-1999-9999"))
         assert after[url][1].replace(case.reference, "CT-1999-9999") == missing.content.decode()
@@ -182,4 +187,4 @@ def test_regranting_brings_the_case_back_at_once(client, case):
     assert client.get(case.get_absolute_url()).status_code == 404
     record_consent(person=case.person, scopes=[ConsentScope.NAME], granted=True, method="writing")
     assert NAME in client.get(case.get_absolute_url()).content.decode()
-    assert case.get_absolute_url() in client.get("/sitemap.xml").content.decode()
+    assert f"http://testserver{case.get_absolute_url()}" in sitemap_locations(client)

@@ -1,12 +1,13 @@
 import datetime
 import xml.etree.ElementTree as ET
 
+from cases.models import Case
 from cases.services import record_status_update
+from cases.sitemaps import CaseSitemap
 from tests.conftest import make_case, make_facility, make_person
+from tests.public.conftest import sitemap_pages, sitemap_urls
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def entries(response):
@@ -68,10 +69,15 @@ def test_feed_escapes_notes(client, db):
 def test_sitemap_lists_public_pages_in_both_languages(client, demo):
     hidden = make_case(is_public=False, facility=make_facility(slug="hidden-place"))
     unconsented = make_case(person=make_person(consent_to_publish=False))
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)  # noqa: S314 -- our own response
-    locations = {url.findtext(f"{SITEMAP}loc") for url in root.findall(f"{SITEMAP}url")}
+    pages = sitemap_pages(client)
+    assert list(pages) == [
+        "/sitemap.xml",
+        "/sitemap-pages.xml",
+        "/sitemap-cases.xml",
+        "/sitemap-facilities.xml",
+    ]
+    urls = sitemap_urls(client, pages)
+    locations = [loc for loc, _alternates in urls]
     base = "http://testserver"
     for path in [
         "/",
@@ -85,10 +91,46 @@ def test_sitemap_lists_public_pages_in_both_languages(client, demo):
     ]:
         assert base + path in locations
         assert base + "/es" + path in locations
-    assert len(locations) == 2 * (4 + 4 + 3)
-    body = response.content.decode()
-    assert hidden.reference not in body
-    assert unconsented.reference not in body
-    assert "hidden-place" not in body
-    alternates = root.find(f"{SITEMAP}url").findall(f"{XHTML}link")
-    assert {link.get("hreflang") for link in alternates} == {"en", "es", "x-default"}
+    assert len(locations) == len(set(locations)) == 2 * (4 + 4 + 3)
+    for path, response in pages.items():
+        body = response.content.decode()
+        assert hidden.reference not in body, path
+        assert unconsented.reference not in body, path
+        assert "hidden-place" not in body, path
+    for loc, alternates in urls:
+        english = loc.replace(f"{base}/es/", f"{base}/", 1)
+        assert alternates == {
+            "en": english,
+            "es": english.replace(base, f"{base}/es", 1),
+            "x-default": english,
+        }, loc
+
+
+def test_sitemap_index_lists_every_page_of_a_section_over_its_limit(client, demo, monkeypatch):
+    hidden = make_case(is_public=False)
+    unconsented = make_case(person=make_person(consent_to_publish=False))
+    # Four public cases in two languages: eight <url>s, three to a page.
+    monkeypatch.setattr(CaseSitemap, "limit", 3)
+    pages = sitemap_pages(client)
+    assert [path for path in pages if path.startswith("/sitemap-cases.xml")] == [
+        "/sitemap-cases.xml",
+        "/sitemap-cases.xml?p=2",
+        "/sitemap-cases.xml?p=3",
+    ]
+    assert client.get("/sitemap-cases.xml?p=4").status_code == 404
+    per_page = {
+        path: [loc for loc, _alternates in sitemap_urls(client, {path: response})]
+        for path, response in pages.items()
+        if path.startswith("/sitemap-cases.xml")
+    }
+    assert [len(locations) for locations in per_page.values()] == [3, 3, 2]
+    public = {case.get_absolute_url() for case in Case.objects.public()}
+    assert len(public) == 4
+    base = "http://testserver"
+    assert sorted(loc for locations in per_page.values() for loc in locations) == sorted(
+        [base + url for url in public] + [f"{base}/es{url}" for url in public]
+    )
+    for path, response in pages.items():
+        body = response.content.decode()
+        assert hidden.reference not in body, path
+        assert unconsented.reference not in body, path

@@ -245,6 +245,10 @@ def test_no_private_data_on_any_public_url(client, seeded):
         "/es/facilities/shared/",
         "/es/sources/",
         "/cases/?status=detained",
+        # The sitemap index's sections.
+        "/sitemap-pages.xml",
+        "/sitemap-cases.xml",
+        "/sitemap-facilities.xml",
     ]:
         assert responses[must].status_code == 200, must
     assert len(responses) > 40

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
+from cases.sitemaps import PublicSitemap
 from tests.conftest import make_article, make_case, make_facility
 from tests.public.conftest import add_history
 
@@ -21,7 +22,10 @@ LIMITS = {
     "sources": 2,
     "feed": 1,
     "case-feed": 2,
-    "sitemap": 2,
+    # The index loads each section's items to count its pages; a section page
+    # loads its own section's.
+    "sitemap-index": 2,
+    "sitemap-section": 1,
 }
 
 
@@ -63,7 +67,9 @@ def cases_at(facility, count):
         ("facility-detail", "/facilities/big-house/"),
         ("sources", "/sources/"),
         ("feed", "/feed/"),
-        ("sitemap", "/sitemap.xml"),
+        ("sitemap-index", "/sitemap.xml"),
+        ("sitemap-section", "/sitemap-cases.xml"),
+        ("sitemap-section", "/sitemap-facilities.xml"),
     ],
 )
 def test_list_pages_query_count_constant(client, facility, name, url):
@@ -78,6 +84,26 @@ def test_facility_list_query_count_constant_in_facilities(client, db):
 
     facilities(10)
     assert_constant("facility-list", client, "/facilities/", lambda: facilities(90))
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("sitemap-index", "/sitemap.xml"),
+        ("sitemap-section", "/sitemap-cases.xml?p=2"),
+        ("sitemap-section", "/sitemap-facilities.xml?p=2"),
+    ],
+)
+def test_sitemap_query_count_constant_in_pages(client, db, monkeypatch, name, url):
+    """Whatever the number of pages the index lists, and on any page."""
+    monkeypatch.setattr(PublicSitemap, "limit", 10)
+
+    def cases(count):
+        for _ in range(count):
+            make_case(status="detained", facility=make_facility())
+
+    cases(10)
+    assert_constant(name, client, url, lambda: cases(90))
 
 
 def test_case_detail_and_feed_query_count_constant_in_facts(client, db):
