@@ -17,7 +17,7 @@ LIMITS = {
     "case-list": 4,
     "case-list-filtered": 4,
     "case-detail": 9,
-    "facility-list": 1,
+    "facility-list": 4,
     "facility-detail": 3,
     "sources": 2,
     "feed": 1,
