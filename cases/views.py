@@ -260,17 +260,14 @@ def facility_list(request):
     # Counted per facility of the page (a correlated subquery each), so only
     # their custody rows are read, not every public custody row.
     public_custody = Custody.objects.public().filter(facility=OuterRef("pk")).order_by().values("facility")
+
+    def cases_in(custody):
+        return Coalesce(Subquery(custody.annotate(n=Count("case", distinct=True)).values("n")), 0)
+
     counted = (
         Facility.objects.filter(pk__in=[facility.pk for facility in page])
         .order_by()
-        .annotate(
-            current_cases=Coalesce(
-                Subquery(public_custody.open().annotate(n=Count("case", distinct=True)).values("n")), 0
-            ),
-            all_cases=Coalesce(
-                Subquery(public_custody.annotate(n=Count("case", distinct=True)).values("n")), 0
-            ),
-        )
+        .annotate(current_cases=cases_in(public_custody.open()), all_cases=cases_in(public_custody))
         .values_list("pk", "current_cases", "all_cases")
     )
     counts = {pk: (current, total) for pk, current, total in counted}
