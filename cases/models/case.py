@@ -197,10 +197,14 @@ class Case(VersionedModel):
             # Lists read pages in the default ordering: the first page then costs
             # the same at any size instead of a sort of every case (PERFORMANCE.md).
             models.Index(fields=["-opened_on", "reference"], name="cases_case_list_order_idx"),
-            # The public lists' count and first page, from public cases only.
+            # The public lists' first page, from public cases only.
             models.Index(
                 fields=["-opened_on", "reference"], condition=public_case_q(), name="cases_case_public_idx"
             ),
+            # Their count. Every entry has the same key (TRUE), which PostgreSQL
+            # stores once with a list of rows: 48 pages instead of the list
+            # index's 345 for 56,000 public cases, a third less time (PERFORMANCE.md).
+            models.Index(fields=["is_public"], condition=public_case_q(), name="cases_case_public_count_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reference"], name="cases_case_reference_unique"),
