@@ -435,15 +435,16 @@ class CaseStatusView(ApiViewMixin, generics.RetrieveAPIView):
     changed."""
 
     # Built once, not on every poll: the open custody's join and the row's
-    # columns (a fifth of a status request). DRF hands each request a copy
-    # (.all()), which the publication rule then narrows.
+    # columns (a fifth of a status request), and for anonymous clients the
+    # publication rule (visible_to() keeps the public part it built; 0.4 ms of
+    # 2.9). Each request gets a copy, as DRF's .all() would give it.
     queryset = Case.objects.status_rows()
     serializer_class = CaseStatusSerializer
     lookup_field = "reference"
     filter_backends = []
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+        return self.queryset.visible_to(self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()

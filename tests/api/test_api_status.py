@@ -44,6 +44,22 @@ def test_status_and_case_detail_read_one_query(held_case, anon_client, django_as
             assert anon_client.get(url).json()["current_facility"]["slug"] == "winn"
 
 
+def test_status_follows_each_client_s_rights_whoever_asked_before(held_case, anon_client, advocate_client):
+    # The view keeps one queryset for every request (CaseStatusView.queryset).
+    held_case.is_public = False
+    held_case.save()
+    for client, expected in [
+        (advocate_client, 200),
+        (anon_client, 404),
+        (advocate_client, 200),
+        (anon_client, 404),
+    ]:
+        assert client.get(status_url(held_case)).status_code == expected
+    held_case.is_public = True
+    held_case.save()
+    assert anon_client.get(status_url(held_case)).status_code == 200
+
+
 def test_status_label_in_the_requested_language(held_case, anon_client):
     response = anon_client.get(status_url(held_case), HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9,en;q=0.5")
     assert response.json()["status_label"] == "Detenido"

@@ -51,6 +51,24 @@ def test_visible_to_groups_and_anonymous(cases, advocate, reader, django_user_mo
     assert set(Case.objects.visible_to(stranger)) == {cases["public"], cases["group"]}
 
 
+def test_a_kept_queryset_builds_its_public_part_once_and_hands_out_copies(cases, advocate, monkeypatch):
+    kept = Case.objects.order_by("pk")
+    built = []
+    public = type(kept).public
+    monkeypatch.setattr(type(kept), "public", lambda queryset: built.append(1) or public(queryset))
+    first, second = kept.visible_to(AnonymousUser()), kept.visible_to(AnonymousUser())
+    assert len(built) == 1
+    assert list(first) == list(second) == [cases["public"], cases["group"]]
+    # Copies: evaluating one fills no other's cache, nor the kept one's.
+    assert first is not second
+    assert kept._result_cache is None
+    everything = kept.visible_to(advocate)
+    assert everything is not kept
+    assert len(everything) == 4
+    assert kept._result_cache is None
+    assert list(kept.visible_to(AnonymousUser())) == [cases["public"], cases["group"]]
+
+
 def test_days_in_custody_computed_from_custody_rows(demo):
     parra = Case.objects.with_related().get(pk=demo.pk)
     assert parra.days_in_custody(today=datetime.date(2020, 4, 11)) == 366
