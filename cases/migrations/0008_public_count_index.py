@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                     ("is_public", True),
                     models.Q(("person__isnull", True), ("person_consents", True), _connector="OR"),
                 ),
-                fields=["is_public"],
+                fields=["person_consents"],
                 name="cases_case_public_count_idx",
             ),
         ),

@@ -23,8 +23,10 @@ def public_case_q(prefix=""):
 
 
 class PublishableQuerySet(models.QuerySet):
-    """Cases and what belongs to them. Subclasses define public(); who sees
-    more than that is people.permissions' decision, asked here alone."""
+    """Cases and what belongs to them. Subclasses define public(), which
+    depends on the data alone (not on the moment or the request: visible_to()
+    keeps what it builds); who sees more than that is people.permissions'
+    decision, asked here alone."""
 
     def visible_to(self, user):
         """A new queryset of what `user` may see of this one. Its public part is
