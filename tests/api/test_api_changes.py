@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.db import connection
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
@@ -173,3 +174,19 @@ def test_instants_with_extreme_offsets_answer_400_or_200_never_500(db, anon_clie
     assert anon_client.get("/api/v1/cases/?updated_since=0139-08-26T04:03:05-20:41").status_code == 200
     response = anon_client.get("/api/v1/cases/?updated_since=9999-12-31T23:00:00-20:00")
     assert (response.status_code, list(response.json())) == (400, ["updated_since"])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite plans without statistics")
+def test_change_feed_finds_each_change_s_case_by_its_primary_key(held_case, anon_client):
+    # SQLite keeps no statistics unless ANALYZE runs, and takes an equality on
+    # an index's key for a narrow search: an index keyed on is_public made it
+    # join the feed through every public case (16 ms against 0.8 ms at 10,000).
+    with CaptureQueriesContext(connection) as captured:
+        anon_client.get("/api/v1/changes/?after=0")
+    (feed,) = [
+        query["sql"] for query in captured if "cases_casechange" in query["sql"] and "JOIN" in query["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {feed}")
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert "SEARCH cases_case USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
