@@ -9,6 +9,7 @@ in the log would carry a person's name or an advocate's private notes with it.
 
 import logging
 import re
+from collections.abc import Mapping
 
 from django.db import Error
 
@@ -46,13 +47,18 @@ class WithholdDatabaseValues(logging.Filter):
     def filter(self, record):
         if isinstance(record.msg, Error):
             record.msg = withhold_values(record.msg)
+        # "%s" arguments come as a tuple; "%(name)s" ones as the mapping passed.
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                withhold_values(arg) if isinstance(arg, Error) else arg for arg in record.args
-            )
+            record.args = tuple(map(self.withhold, record.args))
+        elif isinstance(record.args, Mapping):
+            record.args = {key: self.withhold(arg) for key, arg in record.args.items()}
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = self.format_exception(record.exc_info)
         return True
+
+    @staticmethod
+    def withhold(arg):
+        return withhold_values(arg) if isinstance(arg, Error) else arg
 
     @staticmethod
     def format_exception(exc_info):

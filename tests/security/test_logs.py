@@ -97,8 +97,12 @@ def test_database_error_as_a_log_argument_is_withheld_too(log_output):
         create_invalid_person()
     logging.getLogger("cases").error("Could not save: %s", caught.value)
     logging.getLogger("cases").error(caught.value)
+    logging.getLogger("cases").error(
+        "Could not save %(model)s: %(error)s", {"model": "person", "error": caught.value}
+    )
     logged = log_output.getvalue()
-    assert logged.count("people_person_full_name_required") == 2
+    assert logged.count("people_person_full_name_required") == 3
+    assert "Could not save person: " in logged
     assert CANARY not in logged
     # The exception itself is left as it was.
     assert str(caught.value) == str(caught.value.__cause__)
