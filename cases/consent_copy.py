@@ -25,6 +25,8 @@ SQLite table by rebuilding it, which drops that table's triggers, and SQLite
 refuses to rename the rebuilt table while the other table's trigger names it.
 A later migration that adds a NOT NULL column to people or cases would
 otherwise fail, or leave consent withdrawals no longer reaching the cases.
+When a migration fails, post_migrate never comes: the project's migrate
+command (cases/management/commands/migrate.py) puts them back itself.
 """
 
 from django.db import connections, transaction

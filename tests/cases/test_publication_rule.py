@@ -4,8 +4,10 @@ import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
@@ -185,6 +187,21 @@ def test_a_migration_that_rebuilds_people_and_cases_leaves_the_copy_kept():
         editor._remake_table(Person)
         editor._remake_table(Case)
     emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    Person.objects.filter(pk=case.person_id).update(consent_to_publish=False)
+    assert public_pks() == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migrate_that_fails_leaves_the_copy_kept(monkeypatch):
+    # After pre_migrate (which on SQLite takes the triggers off), before post_migrate.
+    case = make_case()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("migration failed")
+
+    monkeypatch.setattr(MigrationExecutor, "migrate", fail)
+    with pytest.raises(RuntimeError, match="migration failed"):
+        call_command("migrate", verbosity=0)
     Person.objects.filter(pk=case.person_id).update(consent_to_publish=False)
     assert public_pks() == set()
 
