@@ -7,13 +7,17 @@ from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import label_for_filter
 
 from cases.models import Account, Case, CaseChange, Custody, Facility, SourceArticle, Status
 from people.models import Person
 from people.permissions import can_view_unpublished
+
+lazy_label = lazy(label_for_filter, str)
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -42,6 +46,20 @@ class ApiFilterSet(django_filters.FilterSet):
     as PublicCaseFilter does its country choices."""
 
     _form_classes = {}
+
+    @classmethod
+    def get_filters(cls):
+        # A label made up from the model, in the language of the request that
+        # shows it: django-filter writes it once, and a filter whose form field
+        # was built without one (the schema generator builds those of filters
+        # with choices) kept an English label ("Status") in every language.
+        filters = super().get_filters()
+        for filter_ in filters.values():
+            if filter_.label is None:
+                filter_.label = lazy_label(
+                    cls._meta.model, filter_.field_name, filter_.lookup_expr, filter_.exclude
+                )
+        return filters
 
     def get_form_class(self):
         key = (type(self), translation.get_language())
@@ -174,13 +192,20 @@ class CaseFilter(ApiFilterSet):
         choices=Status.choices,
         help_text="One or several status codes: repeat the parameter or separate codes with commas.",
     )
+    # Filters that are not a model field name their label: django-filter
+    # would show "[invalid name]" in the browsable API's filter form.
     facility = django_filters.CharFilter(
-        method="filter_facility", help_text="Facility slug: cases held there at any time."
+        label=_("Facility"),
+        method="filter_facility",
+        help_text="Facility slug: cases held there at any time.",
     )
     current_facility = django_filters.CharFilter(
-        method="filter_current_facility", help_text="Facility slug: cases held there now."
+        label=_("Facility now"),
+        method="filter_current_facility",
+        help_text="Facility slug: cases held there now.",
     )
     country = django_filters.CharFilter(
+        label=_("Country"),
         method="filter_country",
         help_text="ISO 3166-1 alpha-2 code: cases held in that country at any time.",
     )
@@ -195,9 +220,12 @@ class CaseFilter(ApiFilterSet):
         method="filter_is_public", help_text="Advocates and Readers only; ignored for others."
     )
     q = django_filters.CharFilter(
-        method="filter_search", help_text="Name, alias, reference or group name; accent-insensitive."
+        label=_("Search"),
+        method="filter_search",
+        help_text="Name, alias, reference or group name; accent-insensitive.",
     )
     updated_since = InstantFilter(
+        label=_("Updated since"),
         method="filter_updated_since",
         help_text=(
             "ISO 8601 instant: cases with any change (status, custody, legal events, fields) at or after "
@@ -250,6 +278,7 @@ class ChangeFilter(ApiFilterSet):
         help_text="One or several kinds: repeat the parameter or separate them with commas.",
     )
     since = InstantFilter(
+        label=_("Since"),
         field_name="changed_at",
         lookup_expr="gte",
         help_text="ISO 8601 instant: changes at or after it (for a first read without a cursor).",
