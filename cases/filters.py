@@ -39,8 +39,8 @@ class FilterBackend(DjangoFilterBackend):
 
 class ApiFilterSet(django_filters.FilterSet):
     """The API's filter sets, whose filters are the same on every request: the
-    form class is built once per filter set and language (django-filter
-    writes the labels it makes up in the active language), not per request
+    form class is built once per filter set and language (a form field may
+    hold text written in the language active when it was built), not per request
     (0.6 of 13 ms of an updated_since poll). Each form still gets its own copy
     of the fields. Not for a filter set that changes its filters per request,
     as PublicCaseFilter does its country choices."""
