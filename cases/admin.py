@@ -21,6 +21,7 @@ from casetracker.admin_tools import (
     ServiceInline,
     ServiceInlinesMixin,
     VersionedModelForm,
+    country_column,
 )
 
 DISPUTE_FIELDS = ("is_disputed", "dispute_note")
@@ -270,7 +271,7 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
 
 @admin.register(Facility)
 class FacilityAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "authority", "city", "region", "country"]
+    list_display = ["name", "kind", "authority", "city", "region", country_column(Facility, "country")]
     list_filter = ["kind", "country"]
     search_fields = ["name", "city", "region", "authority", "operator"]
     prepopulated_fields = {"slug": ["name"]}

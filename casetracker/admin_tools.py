@@ -14,6 +14,21 @@ from audit.services import record_access
 from people.permissions import can_view_private
 
 
+def country_column(model, field_name):
+    """A changelist column for a CountryField: the country's name, read from
+    the value itself. Django's admin finds a value's label in the field's
+    flattened choices, which it rebuilds for every cell: every country, for
+    each of a page's 100 rows (half of the people list's time)."""
+    field = model._meta.get_field(field_name)
+
+    @admin.display(description=field.verbose_name, ordering=field_name)
+    def column(obj):
+        return getattr(obj, field_name).name
+
+    column.__name__ = field_name  # the cells' class, field-<name>, as before
+    return column
+
+
 class PrivateFieldsMixin:
     """Hide `private_fields` from users who may not see them (Readers).
 

@@ -20,6 +20,7 @@ from casetracker.admin_tools import (
     ServiceInline,
     ServiceInlinesMixin,
     VersionedModelForm,
+    country_column,
 )
 from people.models import Alias, ConsentRecord, Person
 from people.permissions import can_view_private
@@ -107,7 +108,14 @@ class PersonForm(VersionedModelForm):
 class PersonAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, AuditedAdmin):
     form = PersonForm
     private_fields = ("date_of_birth", "alien_number", "private_notes")
-    list_display = ["full_name", "rank", "branch", "nationality", "consent_to_publish", "updated_at"]
+    list_display = [
+        "full_name",
+        "rank",
+        "branch",
+        country_column(Person, "nationality"),
+        "consent_to_publish",
+        "updated_at",
+    ]
     list_filter = ["branch", "consent_to_publish", "nationality"]
     search_fields = ["full_name"]  # shows the box; the search itself is NormalizedSearchMixin's
     inlines = [AliasInline, ConsentHistoryInline, NewConsentInline, AccountInline]

@@ -69,6 +69,19 @@ def test_admin_changelist_queries_constant_in_rows(admin_client, model):
 
 
 @pytest.mark.django_db
+def test_admin_lists_show_countries_by_name_and_sort_by_them(admin_client):
+    make_person(full_name="Ana Torres", nationality="VE")
+    make_person(full_name="Luis Mora", nationality="CO")
+    make_person(full_name="Nadie Sabe", nationality="")
+    make_facility(name="Winn Correctional Center", country="US")
+    people = admin_client.get(admin_url(Person, "changelist"), {"o": "-4"}).text  # nationality, Z to A
+    cells = re.findall(r'<td class="field-nationality">([^<]*)</td>', people)
+    assert cells == ["Venezuela", "Colombia", "-"]
+    facilities = admin_client.get(admin_url(Facility, "changelist")).text
+    assert '<td class="field-country">United States of America</td>' in facilities
+
+
+@pytest.mark.django_db
 def test_admin_case_facility_filter_lists_one_countrys_facilities(admin_client):
     winn = make_facility(name="Winn Correctional Center", slug="winn", country="US")
     make_facility(name="Otero County", slug="otero", country="US")
