@@ -22,10 +22,10 @@ LIMITS = {
     "sources": 2,
     "feed": 1,
     "case-feed": 2,
-    # The index loads each section's items to count its pages; a section page
-    # loads its own section's.
+    # The index counts each section's items to know its pages; a section page
+    # counts its section's (is there such a page?) and reads that page alone.
     "sitemap-index": 2,
-    "sitemap-section": 1,
+    "sitemap-section": 2,
 }
 
 
