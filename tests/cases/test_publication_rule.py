@@ -291,3 +291,32 @@ def test_a_case_saved_during_a_consent_withdrawal_neither_deadlocks_nor_stays_pu
     assert race(claim, withdrawal(case.person, advocate), first_finish=write_every_column) == []
     assert public_pks() == set()
     assert Case.objects.get(pk=case.pk).summary == "Edited."
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("withdrawn", ["old person", "new person"])
+@pytest.mark.parametrize("first", ["withdrawal", "move"])
+def test_a_case_moved_to_another_person_during_a_consent_withdrawal(first, withdrawn, advocate):
+    """An advocate moves a case to another person (claiming its row, then
+    writing it, as save() does) while either person's consent is withdrawn,
+    in either order: no deadlock, and the case ends public exactly when its
+    new person consents."""
+    case = make_case()
+    old, new = case.person, make_person()
+    rows = Case.objects.filter(pk=case.pk)
+
+    def claim():
+        rows.update(version=F("version") + 1)
+
+    def move():
+        rows.update(person=new, person_consents=case.person_consents)
+
+    withdraw = withdrawal(old if withdrawn == "old person" else new, advocate)
+    if first == "move":
+        errors = race(claim, withdraw, first_finish=move)
+    else:
+        errors = race(withdraw, lambda: (claim(), move()))
+    assert errors == []
+    assert Case.objects.get(pk=case.pk).person_id == new.pk
+    assert public_pks() == (set() if withdrawn == "new person" else {case.pk})
