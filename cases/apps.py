@@ -3,15 +3,20 @@ from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
+def kept_by_migrate():
+    """The database objects migrate keeps rather than one migration: the
+    consent copy's triggers and the status documents' view. Each is taken off
+    before migrating where it would stop a table rebuild, and put back after."""
+    from cases import consent_copy, status_view
+
+    return [consent_copy, status_view]
+
+
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
 
     def ready(self):
-        from cases import consent_copy
-
-        # The triggers that keep Case.person_consents belong to migrate.
-        pre_migrate.connect(
-            consent_copy.remove_before_migrating, sender=self, dispatch_uid="cases.consent_copy"
-        )
-        post_migrate.connect(consent_copy.sync, sender=self, dispatch_uid="cases.consent_copy")
+        for kept in kept_by_migrate():
+            pre_migrate.connect(kept.remove_before_migrating, sender=self, dispatch_uid=kept.__name__)
+            post_migrate.connect(kept.sync, sender=self, dispatch_uid=kept.__name__)

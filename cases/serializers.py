@@ -5,6 +5,7 @@ change lands in the CaseChange log that polling clients read.
 """
 
 from itertools import chain
+from operator import attrgetter
 
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -81,11 +82,20 @@ class FacilityBriefSerializer(CountryFieldMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def facility_brief(slug, name, city, region, country_code):
-    """FacilityBriefSerializer's representation, written out: building that
-    serializer's fields (its country field translates every country name)
-    cost more than the rest of a status document."""
-    return {"slug": slug, "name": name, "city": city, "region": region, "country": country_code}
+def facility_columns(prefix):
+    """Reads where a row's case is held now from the row's columns named
+    `prefix` + each of FacilityBriefSerializer's fields."""
+    return attrgetter(*(prefix + name for name in FacilityBriefSerializer.Meta.fields))
+
+
+def facility_brief(values):
+    """FacilityBriefSerializer's representation of those values (None when
+    the case is not held: a facility always has a slug), written out:
+    building that serializer's fields (its country field translates every
+    country name) cost more than the rest of a status document."""
+    if values[0] is None:
+        return None
+    return dict(zip(FacilityBriefSerializer.Meta.fields, values, strict=True))
 
 
 class FacilitySerializer(CountryFieldMixin, ModelCleanMixin, serializers.ModelSerializer):
@@ -208,17 +218,12 @@ class CaseSerializer(InstantsMixin, PrivateFieldsMixin, serializers.ModelSeriali
     def get_status_label(self, case) -> str:
         return status_label(case.status)
 
+    # The columns of the open custody's facility in CaseQuerySet.api_rows().
+    facility_of = facility_columns("open_custody__facility__")
+
     @extend_schema_field(FacilityBriefSerializer(allow_null=True))
     def get_current_facility(self, case):
-        if case.open_custody__facility__slug is None:
-            return None
-        return facility_brief(
-            case.open_custody__facility__slug,
-            case.open_custody__facility__name,
-            case.open_custody__facility__city,
-            case.open_custody__facility__region,
-            case.open_custody__facility__country,
-        )
+        return facility_brief(self.facility_of(case))
 
     def validate(self, attrs):
         require_order(
@@ -254,20 +259,22 @@ class CaseStatusSerializer(InstantsMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, case):
+    def to_representation(self, document):
         # Written out like CaseSerializer's, from a row of
-        # Case.objects.status_rows(), and without building the fields at all
-        # (there are no private ones): partners poll this document.
+        # StatusDocument.objects.rows(), and without building the fields at
+        # all (there are no private ones): partners poll this document.
         return {
-            "reference": case.reference,
-            "status": case.status,
-            "status_label": status_label(case.status),
-            "status_since": iso_date(case.status_since),
-            "status_since_precision": case.status_since_precision,
-            "current_facility": self.get_current_facility(case),
-            "updated_at": iso_instant(case.updated_at, self.zone),
+            "reference": document.reference,
+            "status": document.status,
+            "status_label": status_label(document.status),
+            "status_since": iso_date(document.status_since),
+            "status_since_precision": document.status_since_precision,
+            "current_facility": self.get_current_facility(document),
+            "updated_at": iso_instant(document.updated_at, self.zone),
         }
 
+    # The facility's columns in StatusDocument.
+    facility_of = facility_columns("facility_")
     get_status_label = CaseSerializer.get_status_label
     get_current_facility = CaseSerializer.get_current_facility
 

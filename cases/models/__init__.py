@@ -1,5 +1,5 @@
 from cases.models.base import Disputable, SourcedFact, Status, public_case_q
-from cases.models.case import Case, CaseChange, CaseQuerySet, CaseReferenceSequence
+from cases.models.case import Case, CaseChange, CaseQuerySet, CaseReferenceSequence, StatusDocument
 from cases.models.facts import (
     Account,
     Custody,
@@ -25,6 +25,7 @@ __all__ = [
     "SourceArticle",
     "SourcedFact",
     "Status",
+    "StatusDocument",
     "StatusUpdate",
     "public_case_q",
 ]

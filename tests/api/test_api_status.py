@@ -4,8 +4,9 @@ import pytest
 from django.utils import timezone
 from django.utils.http import http_date
 
-from cases.models import CaseChange, Facility, StatusUpdate
-from tests.conftest import make_article
+from cases.models import Case, CaseChange, Facility, StatusDocument, StatusUpdate
+from people.models import Person
+from tests.conftest import make_article, make_case
 
 D = datetime.date
 
@@ -108,6 +109,32 @@ def test_last_modified_is_the_later_of_the_case_and_its_current_facility(held_ca
     later = held_case.updated_at + datetime.timedelta(hours=1)
     Facility.objects.filter(pk=held_case.current_custody.facility_id).update(updated_at=later)
     assert anon_client.get(status_url(held_case))["Last-Modified"] == http_date(later.timestamp())
+
+
+def test_a_case_held_nowhere_now_has_no_current_facility(held_case, anon_client):
+    # The status document's view joins the open custody row only: once it
+    # ends, the case is held nowhere, and the facility no longer dates the document.
+    custody = held_case.current_custody
+    Facility.objects.filter(pk=custody.facility_id).update(
+        updated_at=held_case.updated_at + datetime.timedelta(hours=1)
+    )
+    custody.ended_on = D(2020, 1, 1)
+    custody.save()
+    response = anon_client.get(status_url(held_case))
+    assert response.json()["current_facility"] is None
+    assert response["Last-Modified"] == http_date(held_case.updated_at.timestamp())
+
+
+def test_status_documents_are_public_exactly_when_their_case_is(held_case, anon_client):
+    hidden = make_case(is_public=False, status="detained")
+    withdrawn = make_case(status="detained")
+    group = make_case(group_name="Unnamed group", status="sheltered")
+    Person.objects.filter(pk=withdrawn.person_id).update(consent_to_publish=False)
+    public = {held_case.reference, group.reference}
+    assert set(Case.objects.public().values_list("reference", flat=True)) == public
+    assert set(StatusDocument.objects.public().values_list("reference", flat=True)) == public
+    for case in [held_case, hidden, withdrawn, group]:
+        assert anon_client.get(status_url(case)).status_code == (200 if case.reference in public else 404)
 
 
 def test_status_updates_history_whole_payload(held_case, reader_client):

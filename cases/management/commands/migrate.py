@@ -1,9 +1,9 @@
-"""Django's migrate, which leaves the consent copy's triggers on when a
-migration fails (cases.consent_copy)."""
+"""Django's migrate, which puts back what migrate keeps (cases.apps.kept_by_migrate:
+the consent copy's triggers, the status view) when a migration fails."""
 
 from django.core.management.commands import migrate
 
-from cases import consent_copy
+from cases.apps import kept_by_migrate
 
 
 class Command(migrate.Command):
@@ -11,8 +11,9 @@ class Command(migrate.Command):
         try:
             return super().handle(*args, **options)
         except (Exception, KeyboardInterrupt):
-            # On SQLite pre_migrate takes the triggers off and post_migrate puts
-            # them back; after a failed migration post_migrate never comes, and
-            # a consent withdrawn meanwhile would not unpublish the cases.
-            consent_copy.sync(using=options["database"])
+            # On SQLite pre_migrate takes them off and post_migrate puts them
+            # back; after a failed migration post_migrate never comes, and a
+            # consent withdrawn meanwhile would not unpublish the cases.
+            for kept in kept_by_migrate():
+                kept.sync(using=options["database"])
             raise

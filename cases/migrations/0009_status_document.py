@@ -1,0 +1,44 @@
+"""StatusDocument: a case's status document, read from a database view.
+
+The view is cases.status_view's, created after every migrate (see there why
+not here). Going back past this migration drops it: PostgreSQL refuses to
+drop or alter a column a view reads.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+from cases import status_view
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('cases', '0008_public_count_index'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='StatusDocument',
+            fields=[
+                ('case', models.OneToOneField(db_column='id', on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='cases.case')),
+                ('reference', models.CharField(max_length=20)),
+                ('status', models.CharField(max_length=20)),
+                ('status_since', models.DateField(null=True)),
+                ('status_since_precision', models.CharField(max_length=5)),
+                ('updated_at', models.DateTimeField()),
+                ('is_public', models.BooleanField()),
+                ('person_consents', models.BooleanField()),
+                ('facility_slug', models.SlugField(max_length=200, null=True)),
+                ('facility_name', models.CharField(max_length=200, null=True)),
+                ('facility_city', models.CharField(max_length=100, null=True)),
+                ('facility_region', models.CharField(max_length=100, null=True)),
+                ('facility_country', models.CharField(max_length=2, null=True)),
+                ('facility_updated_at', models.DateTimeField(null=True)),
+            ],
+            options={
+                'managed': False,
+            },
+        ),
+        migrations.RunSQL(migrations.RunSQL.noop, reverse_sql=status_view.DROP),
+    ]
