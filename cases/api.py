@@ -553,7 +553,14 @@ class ChangeViewSet(mixins.ListModelMixin, ApiViewSet):
     the previous response with ?after=<cursor>; a change is listed once it is
     API_CHANGES_SETTLE_SECONDS old, so none can appear behind a cursor."""
 
-    queryset = CaseChange.objects.all()
+    # Built once, not on every poll, like CaseStatusView's: the rows' columns
+    # and, for anonymous clients, the publication rule through the case's join
+    # (kept by visible_to(); building it was a tenth of a poll). The reference
+    # alone, not a Case instance per row, and rows with the serializer's
+    # attributes, not model instances: 0.4 of 3.7 ms.
+    queryset = CaseChange.objects.annotate(case_reference=F("case__reference")).values_list(
+        "pk", "case_reference", "kind", "changed_at", named=True
+    )
     serializer_class = ChangeSerializer
     filterset_class = ChangeFilter
     pagination_class = ChangeLogPagination
@@ -562,14 +569,7 @@ class ChangeViewSet(mixins.ListModelMixin, ApiViewSet):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        return (
-            settled_changes()
-            .visible_to(self.request.user)
-            # The reference alone, not a Case instance per row, and rows with
-            # the serializer's attributes, not model instances: 0.4 of 3.7 ms.
-            .annotate(case_reference=F("case__reference"))
-            .values_list("pk", "case_reference", "kind", "changed_at", named=True)
-        )
+        return settled_changes(self.queryset.visible_to(self.request.user))
 
 
 # ---------------------------------------------------------------- sources

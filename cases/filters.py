@@ -116,8 +116,8 @@ class PublicCaseFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=Custody.objects.public().filter(facility__in=facilities).values("case"))
 
 
-def settled_changes():
-    """Change-log rows a polling client may be served.
+def settled_changes(changes=None):
+    """Change-log rows (of `changes`, else of all) a polling client may be served.
 
     Transactions commit out of order: a row with a lower id can become visible
     after a higher one was served, behind the client's cursor. So only the
@@ -131,7 +131,7 @@ def settled_changes():
     # as a walk of the whole log in id order (10 ms at 100,000 changes).
     window = CaseChange.objects.filter(changed_at__gt=cutoff).order_by().values_list("pk", flat=True)
     horizon = min(window, default=None)
-    changes = CaseChange.objects.all()
+    changes = CaseChange.objects.all() if changes is None else changes
     return changes if horizon is None else changes.filter(pk__lt=horizon)
 
 

@@ -155,6 +155,14 @@ def test_change_feed_applies_the_publication_rule_by_joining_not_listing_every_p
     assert "IN (SELECT" not in page
 
 
+def test_change_feed_follows_each_client_s_rights_whoever_asked_before(held_case, anon_client, reader_client):
+    # The view keeps one queryset for every request (ChangeViewSet.queryset).
+    hidden = make_case(is_public=False, status="detained")
+    everyone, public = {held_case.reference, hidden.reference}, {held_case.reference}
+    for client, expected in [(reader_client, everyone), (anon_client, public)] * 2:
+        assert {row["case"] for row in client.get("/api/v1/changes/").json()["results"]} == expected
+
+
 def test_change_feed_filters(db, reader_client):
     case = make_case(status="detained")
     other = make_case(status="detained")
