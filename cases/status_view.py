@@ -8,13 +8,12 @@ carries the case's publication columns, so that the one rule
 
 Like the consent copy's triggers (cases.consent_copy) it belongs to migrate,
 not to one migration: created after every migrate (post_migrate), exactly
-while its model's migration (cases/0009) is applied; going back past that
-migration drops it. On SQLite it is also dropped before migrating
-(pre_migrate): Django alters a SQLite table by rebuilding it, and SQLite
-refuses to rename the rebuilt table while a view names it. On PostgreSQL it
-stays while migrations run, so that status requests keep being answered: a
-later migration that changes the type of a column the view reads, or drops
-one, drops it first with `migrations.RunSQL(status_view.DROP)`.
+while its model's migration (cases/0009) is applied. It is dropped before a
+migrate that applies or reverts anything (pre_migrate): Django alters a
+SQLite table by rebuilding it, and SQLite refuses to rename the rebuilt table
+while a view names it; PostgreSQL refuses to change the type of a column a
+view reads, or to drop it. Status requests fail while those migrations run;
+a migrate with nothing to do leaves the view in place.
 """
 
 from django.db import connections, transaction
@@ -36,11 +35,10 @@ CREATE = f"""
 MIGRATION = ("cases", "0009_status_document")
 
 
-def remove_before_migrating(using, **kwargs):
-    """pre_migrate, on SQLite (see above); sync() puts it back."""
-    connection = connections[using]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+def remove_before_migrating(using, plan=None, **kwargs):
+    """pre_migrate, when migrations will run (see above); sync() puts it back."""
+    if plan:
+        with connections[using].cursor() as cursor:
             cursor.execute(DROP)
 
 

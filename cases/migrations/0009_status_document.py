@@ -1,14 +1,12 @@
 """StatusDocument: a case's status document, read from a database view.
 
-The view is cases.status_view's, created after every migrate (see there why
-not here). Going back past this migration drops it: PostgreSQL refuses to
-drop or alter a column a view reads.
+The view is cases.status_view's, created after every migrate that leaves this
+migration applied, and dropped before any that runs migrations (see there why
+not here).
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-from cases import status_view
 
 
 class Migration(migrations.Migration):
@@ -40,5 +38,4 @@ class Migration(migrations.Migration):
                 'managed': False,
             },
         ),
-        migrations.RunSQL(migrations.RunSQL.noop, reverse_sql=status_view.DROP),
     ]

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
@@ -176,13 +177,18 @@ def test_migrate_puts_back_triggers_that_a_table_rebuild_dropped_and_corrects_th
     assert public_pks() == {case.pk}
 
 
+def a_plan():
+    """What migrate passes pre_migrate when it has a migration to run."""
+    return [(MigrationLoader(connection).get_migration("cases", "0009_status_document"), False)]
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds a table to alter it")
 @pytest.mark.django_db(transaction=True)
 def test_a_migration_that_rebuilds_people_and_cases_leaves_the_copy_kept():
     # What migrate does around a later migration that adds a NOT NULL column
     # to people or cases: Django rebuilds the table (_remake_table).
     case = make_case()
-    emit_pre_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    emit_pre_migrate_signal(verbosity=0, interactive=False, db=connection.alias, plan=a_plan())
     with connection.schema_editor() as editor:
         editor._remake_table(Person)
         editor._remake_table(Case)
@@ -191,13 +197,20 @@ def test_a_migration_that_rebuilds_people_and_cases_leaves_the_copy_kept():
     assert public_pks() == set()
 
 
+def views():
+    with connection.cursor() as cursor:
+        return {info.name for info in connection.introspection.get_table_list(cursor) if info.type == "v"}
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds a table to alter it")
 @pytest.mark.django_db(transaction=True)
 def test_a_migration_that_rebuilds_the_tables_of_the_status_view_leaves_the_view():
-    # SQLite refuses to rename a rebuilt table that a view names: migrate
-    # takes the view off first, and puts it back after.
+    # SQLite refuses to rename a rebuilt table that a view names: a migrate
+    # that runs migrations takes the view off first, and puts it back after.
     case = make_case()
-    emit_pre_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    emit_pre_migrate_signal(verbosity=0, interactive=False, db=connection.alias, plan=[])
+    assert views() == {status_view.NAME}  # nothing to migrate: left in place
+    emit_pre_migrate_signal(verbosity=0, interactive=False, db=connection.alias, plan=a_plan())
     with connection.schema_editor() as editor:
         for model in [Case, Facility]:
             editor._remake_table(model)
@@ -207,27 +220,28 @@ def test_a_migration_that_rebuilds_the_tables_of_the_status_view_leaves_the_view
 
 @pytest.mark.django_db(transaction=True)
 def test_a_migrate_that_fails_puts_back_what_migrate_keeps(monkeypatch):
-    # After pre_migrate (which on SQLite takes the triggers and the status
-    # view off), before post_migrate.
+    # After pre_migrate (which takes the triggers off on SQLite, and the status
+    # view wherever migrations run), before post_migrate.
     case = make_case()
+    call_command("migrate", "audit", "0001", verbosity=0)  # something to migrate
 
     def fail(*args, **kwargs):
         raise RuntimeError("migration failed")
 
-    monkeypatch.setattr(MigrationExecutor, "migrate", fail)
-    with pytest.raises(RuntimeError, match="migration failed"):
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(MigrationExecutor, "migrate", fail)
+            with pytest.raises(RuntimeError, match="migration failed"):
+                call_command("migrate", verbosity=0)
+        Person.objects.filter(pk=case.person_id).update(consent_to_publish=False)
+        assert public_pks() == set()
+        assert StatusDocument.objects.get().reference == case.reference
+    finally:
         call_command("migrate", verbosity=0)
-    Person.objects.filter(pk=case.person_id).update(consent_to_publish=False)
-    assert public_pks() == set()
-    assert StatusDocument.objects.get().reference == case.reference
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_status_view_exists_exactly_while_its_model_s_migration_is_applied():
-    def views():
-        with connection.cursor() as cursor:
-            return {info.name for info in connection.introspection.get_table_list(cursor) if info.type == "v"}
-
     assert views() == {status_view.NAME}
     # Past the consent copy's column too: PostgreSQL refuses to drop a column a view reads.
     call_command("migrate", "cases", "0006", verbosity=0)

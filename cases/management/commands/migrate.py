@@ -11,9 +11,10 @@ class Command(migrate.Command):
         try:
             return super().handle(*args, **options)
         except (Exception, KeyboardInterrupt):
-            # On SQLite pre_migrate takes them off and post_migrate puts them
-            # back; after a failed migration post_migrate never comes, and a
-            # consent withdrawn meanwhile would not unpublish the cases.
+            # pre_migrate takes them off (the triggers on SQLite, the view
+            # wherever migrations run) and post_migrate puts them back; after a
+            # failed migration post_migrate never comes, and a consent withdrawn
+            # meanwhile would not unpublish the cases.
             for kept in kept_by_migrate():
                 kept.sync(using=options["database"])
             raise
