@@ -1,10 +1,9 @@
-# ruff: noqa: S608 - the SQL is assembled from constant fragments; nothing comes from input.
 """The database view StatusDocument reads: a case with where it is held now.
 
-It joins the case to its open custody row (at most one: a unique constraint)
-and that row's facility, as CaseQuerySet.with_current_custody() does, and
-carries the case's publication columns, so that the one rule
-(public_case_q) filters it like a case.
+Its query is CaseQuerySet.with_current_custody()'s, compiled when the view is
+made: the case joined to its open custody row (at most one: a unique
+constraint) and that row's facility. It carries the case's publication
+columns, so that the one rule (public_case_q) filters it like a case.
 
 Like the consent copy's triggers (cases.consent_copy) it belongs to migrate,
 not to one migration: created after every migrate (post_migrate), exactly
@@ -18,19 +17,36 @@ a migrate with nothing to do leaves the view in place.
 
 from django.db import connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import F
 
 NAME = "cases_statusdocument"
 DROP = f"DROP VIEW IF EXISTS {NAME}"
-CREATE = f"""
-    CREATE VIEW {NAME} AS
-    SELECT c.id, c.reference, c.status, c.status_since, c.status_since_precision, c.updated_at,
-           c.is_public, c.person_id, c.person_consents,
-           f.slug AS facility_slug, f.name AS facility_name, f.city AS facility_city,
-           f.region AS facility_region, f.country AS facility_country, f.updated_at AS facility_updated_at
-    FROM cases_case c
-    LEFT JOIN cases_custody k ON k.case_id = c.id AND k.ended_on IS NULL
-    LEFT JOIN cases_facility f ON f.id = k.facility_id
-"""
+# The columns of the case the view carries, and those of its current facility.
+CASE_COLUMNS = [
+    "id",
+    "reference",
+    "status",
+    "status_since",
+    "status_since_precision",
+    "updated_at",
+    "is_public",
+    "person_id",
+    "person_consents",
+]
+FACILITY_COLUMNS = ["slug", "name", "city", "region", "country", "updated_at"]
+
+
+def create_sql(connection):
+    """CREATE VIEW with the query with_current_custody() builds, in this
+    database's SQL. The query has no parameters (a view can take none)."""
+    from cases.models import Case
+
+    facility = {f"facility_{name}": F(f"open_custody__facility__{name}") for name in FACILITY_COLUMNS}
+    rows = Case.objects.with_current_custody().order_by().values(*CASE_COLUMNS, **facility)
+    sql, _params = rows.query.get_compiler(connection=connection).as_sql()
+    return f"CREATE VIEW {NAME} AS {sql}"
+
+
 # The migration that makes StatusDocument.
 MIGRATION = ("cases", "0009_status_document")
 
@@ -50,4 +66,4 @@ def sync(using, **kwargs):
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(DROP)
         if MIGRATION in applied:
-            cursor.execute(CREATE)
+            cursor.execute(create_sql(connection))
