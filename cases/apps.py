@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 def kept_by_migrate():
     """The database objects migrate keeps rather than one migration: the
-    consent copy's triggers and the status documents' view. Each is taken off
-    before migrating where it would stop a migration, and put back after."""
-    from cases import consent_copy, status_view
+    consent copy's and the case tally's triggers, and the status documents'
+    view. Each is taken off before migrating where it would stop a migration,
+    and put back after."""
+    from cases import case_tally, consent_copy, status_view
 
-    return [consent_copy, status_view]
+    return [consent_copy, case_tally, status_view]
 
 
 class CasesConfig(AppConfig):

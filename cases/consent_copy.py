@@ -18,18 +18,14 @@ then wait for a person whose consent change waits for that row (a deadlock;
 people.services.record_consent locks the person FOR NO KEY UPDATE for the same
 reason). SQLite runs one writer at a time.
 
-The triggers belong to migrate, not to one migration: installed after every
-migrate (post_migrate), which also corrects any copy that drifted meanwhile.
-On SQLite they are removed before migrating (pre_migrate): Django alters a
-SQLite table by rebuilding it, which drops that table's triggers, and SQLite
-refuses to rename the rebuilt table while the other table's trigger names it.
-A later migration that adds a NOT NULL column to people or cases would
-otherwise fail, or leave consent withdrawals no longer reaching the cases.
-When a migration fails, post_migrate never comes: the project's migrate
-command (cases/management/commands/migrate.py) puts them back itself.
+The triggers belong to migrate, not to one migration (cases.kept_triggers):
+installed after every migrate, which also corrects any copy that drifted
+meanwhile, and on SQLite removed before it. A later migration that adds a NOT
+NULL column to people or cases would otherwise fail, or leave consent
+withdrawals no longer reaching the cases.
 """
 
-from django.db import connections, transaction
+from cases.kept_triggers import KeptTriggers
 
 COPY = (
     "COALESCE((SELECT p.consent_to_publish FROM people_person p WHERE p.id = {case}.person_id{lock}), FALSE)"
@@ -129,45 +125,16 @@ RESYNC = f"""
 """
 
 
-def _drop(cursor, vendor):
-    for name, table in TRIGGERS[vendor]:
-        cursor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if vendor == "postgresql" else ""))
-    for function in FUNCTIONS[vendor]:
-        cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
-
-
-def install(connection):
-    """(Re)create the triggers and correct every copy, in one transaction."""
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        _drop(cursor, connection.vendor)
-        for sql in CREATE[connection.vendor]:
-            cursor.execute(sql)
-        cursor.execute(RESYNC)
-
-
-def remove(connection):
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        _drop(cursor, connection.vendor)
-
-
-def remove_before_migrating(using, **kwargs):
-    """pre_migrate, on SQLite (see above); sync() puts them back."""
-    if connections[using].vendor == "sqlite":
-        remove(connections[using])
-
-
-def sync(using, **kwargs):
-    """post_migrate: the triggers exist exactly while the copy's column does
-    (a migration back past cases/0007 drops the column)."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
-        columns = (
-            {column.name for column in connection.introspection.get_table_description(cursor, "cases_case")}
-            if "cases_case" in tables
-            else set()
-        )
-    if "person_consents" in columns:
-        install(connection)
-    else:
-        remove(connection)
+KEPT = KeptTriggers(
+    triggers=TRIGGERS,
+    functions=FUNCTIONS,
+    create=CREATE,
+    correct=[RESYNC],
+    needs=("cases_case", "person_consents"),
+)
+install, remove, remove_before_migrating, sync = (
+    KEPT.install,
+    KEPT.remove,
+    KEPT.remove_before_migrating,
+    KEPT.sync,
+)

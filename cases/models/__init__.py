@@ -1,5 +1,5 @@
 from cases.models.base import Disputable, SourcedFact, Status, public_case_q
-from cases.models.case import Case, CaseChange, CaseQuerySet, CaseReferenceSequence, StatusDocument
+from cases.models.case import Case, CaseChange, CaseQuerySet, CaseReferenceSequence, CaseTally, StatusDocument
 from cases.models.facts import (
     Account,
     Custody,
@@ -16,6 +16,7 @@ __all__ = [
     "CaseChange",
     "CaseQuerySet",
     "CaseReferenceSequence",
+    "CaseTally",
     "Custody",
     "Disputable",
     "Facility",

@@ -88,7 +88,75 @@ class CaseColumnsQuerySet(PublishableQuerySet):
         return self.filter(public_case_q())
 
 
+class CaseTallyQuerySet(CaseColumnsQuerySet):
+    def total(self):
+        return self.aggregate(total=models.Sum("n", default=0))["total"]
+
+
+class CaseTally(models.Model):
+    """How many cases have each combination of the columns the publication
+    rule reads, kept by the database itself (cases.case_tally). Counting all
+    cases, or the public ones, reads these few rows, where a count of the
+    cases reads every one of them (7.8 ms for 100,000 on PostgreSQL).
+    CaseQuerySet.count() reads it; the application never writes it."""
+
+    is_public = models.BooleanField()
+    has_person = models.BooleanField()
+    # What the rule asks of the person (public_case_q: person__isnull), so that
+    # the rule filters the tally as it filters cases: TRUE for cases with a
+    # person, NULL for group cases.
+    person = models.GeneratedField(
+        expression=models.Case(models.When(has_person=True, then=models.Value(True))),
+        output_field=models.BooleanField(null=True),
+        db_persist=True,
+    )
+    person_consents = models.BooleanField()
+    n = models.BigIntegerField()
+
+    objects = CaseTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_public", "has_person", "person_consents"], name="cases_casetally_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.n} (public: {self.is_public}, person: {self.has_person}, consents: {self.person_consents})"
+
+
 class CaseQuerySet(CaseColumnsQuerySet):
+    def count(self):
+        """The number of cases. All cases, or exactly the public ones, are
+        counted from CaseTally: a few rows at any size. Any other queryset
+        counts its rows."""
+        tally = self._tally()
+        return super().count() if tally is None else tally.total()
+
+    def _tally(self):
+        """The tally rows that count this queryset's cases, or None unless it
+        is all cases or exactly the public ones (the rule's own filter and no
+        other), each once (no join, DISTINCT, slice, grouping or union)."""
+        query = self.query
+        if (
+            self._result_cache is not None
+            or query.is_sliced
+            or query.distinct
+            or query.combinator
+            or query.group_by is not None
+            or query.extra_tables
+            # Joins in use, besides the case's table (the rule's own is trimmed).
+            or sum(1 for count in query.alias_refcount.values() if count) > 1
+        ):
+            return None
+        tally = CaseTally.objects.using(self.db)
+        if not query.where:
+            return tally
+        if query.where == self.model.objects.public().query.where:
+            return tally.public()
+        return None
+
     def search(self, text):
         """Reference, person's name or alias, or group name; accent-insensitive."""
         from people.models import Person

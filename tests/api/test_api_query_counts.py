@@ -85,12 +85,23 @@ def test_permission_check_does_not_build_the_visible_queryset_again(viewset, url
 @pytest.mark.parametrize("role", ["anon_client", "advocate_client"])
 def test_case_list_counts_cases_without_joining_what_the_rows_show(role, many, request):
     """The page is read as rows joined to the person and the open custody;
-    counting those rows would join them too, for every visible case."""
+    counting those rows would join them too, for every visible case. (All
+    visible cases are counted from the tally: a filter makes the count one of rows.)"""
     client = request.getfixturevalue(role)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get("/api/v1/cases/?page_size=10")
+        response = client.get("/api/v1/cases/?page_size=10&opened_on_after=2000-01-01")
     assert response.json()["count"] == ROWS
     (count,) = [query["sql"] for query in captured if "COUNT(" in query["sql"]]
     assert "people_person" not in count
     assert "cases_custody" not in count
     assert "cases_facility" not in count
+
+
+@pytest.mark.parametrize("role", ["anon_client", "advocate_client"])
+def test_case_list_counts_all_visible_cases_from_the_tally(role, many, request):
+    client = request.getfixturevalue(role)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/cases/?page_size=10")
+    assert response.json()["count"] == ROWS
+    (count,) = [query["sql"] for query in captured if "SUM(" in query["sql"]]
+    assert "cases_casetally" in count

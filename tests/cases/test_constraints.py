@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from cases.models import Account, Case, Custody, Facility, LegalEvent, SourceArticle, StatusUpdate
+from cases.models import Account, Case, CaseTally, Custody, Facility, LegalEvent, SourceArticle, StatusUpdate
 from people.models import Person
 from tests.conftest import make_article, make_case, make_facility, make_person
 
@@ -254,6 +254,10 @@ def _violations():
         "cases_account_dispute_explained": lambda: Account.objects.create(
             person=make_person(), article=make_article(), quote="q", is_disputed=True
         ),
+        "cases_casetally_unique": lambda: [
+            CaseTally.objects.create(is_public=False, has_person=False, person_consents=False, n=0)
+            for _ in range(2)
+        ],
     }
 
 
