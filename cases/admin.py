@@ -241,7 +241,16 @@ class CaseAdmin(ServiceInlinesMixin, PrivateFieldsMixin, NormalizedSearchMixin, 
 
     @transaction.atomic
     def _set_public(self, request, queryset, is_public):
-        cases = list(queryset.exclude(is_public=is_public))
+        # Each case is locked before the first save, in one order: a save that
+        # publishes or unpublishes also takes a row of the case tally
+        # (cases.case_tally), and someone saving a case still to come here,
+        # then wanting that row, would otherwise deadlock with this loop.
+        cases = list(
+            Case.objects.filter(pk__in=queryset.exclude(is_public=is_public).values("pk"))
+            .select_related("person")
+            .order_by("pk")
+            .select_for_update(of=("self",))
+        )
         # One save per case, not one UPDATE: each change gets its history entry and new version.
         for case in cases:
             case.is_public = is_public

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, CaseTally
 from people.models import Person
+from tests.cases.test_admin import admin_url
 from tests.cases.test_publication_rule import a_plan, race
 from tests.conftest import make_case, make_person
 
@@ -183,3 +184,28 @@ def test_a_failed_write_leaves_the_tally(db):
     with pytest.raises(Exception, match="person_or_group"), transaction.atomic():
         Case.objects.create(is_public=True)  # neither a person nor a group name
     assert tallied() == rows() == (1, 1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_publishing_cases_from_the_admin_while_one_of_them_is_published_does_not_deadlock(admin_client):
+    # Had the action taken the tally's row with its first case before reaching
+    # the second, held by someone who then publishes it: each would wait on the other.
+    first, second = make_case(is_public=False), make_case(is_public=False)
+
+    def hold_the_second():
+        list(Case.objects.filter(pk=second.pk).select_for_update())
+
+    def make_both_public():
+        response = admin_client.post(
+            admin_url(Case, "changelist"),
+            {"action": "make_public", "_selected_action": [first.pk, second.pk]},
+        )
+        assert response.status_code == 302
+
+    def publish_the_second():
+        Case.objects.filter(pk=second.pk).update(is_public=True)
+
+    errors = race(hold_the_second, make_both_public, publish_the_second)
+    assert errors == []
+    assert tallied() == rows() == (2, 2)
