@@ -13,7 +13,8 @@ other transaction doing the same to the same combination's row, until it ends.
 
 On PostgreSQL the triggers run once per statement (a bulk insert of 1,000
 cases adds to each row once) and order their writes by combination, so two
-transactions take the rows' locks in the same order. SQLite runs one writer at
+transactions take the rows' locks in the same order; Django's flush empties the
+tables with one TRUNCATE, which empties the tally too. SQLite runs one writer at
 a time and its triggers once per row.
 
 Like the consent copy they belong to migrate (cases.kept_triggers): installed
@@ -83,22 +84,31 @@ POSTGRESQL += [
 ]
 
 
-# SQLite: per row, from NEW and OLD.
-def _add_row(row, sign):
+# SQLite: per row, from NEW and OLD. A case leaving its row only updates it:
+# Django's flush deletes the tables in no set order, and a tally emptied before
+# the cases must stay empty, not count them below zero.
+def _add_row(row):
     return (
         f"INSERT INTO cases_casetally ({KEY}, n)"
-        f" VALUES ({row}.is_public, {row}.person_id IS NOT NULL, {row}.person_consents, {sign}) {ADD};"
+        f" VALUES ({row}.is_public, {row}.person_id IS NOT NULL, {row}.person_consents, 1) {ADD};"
+    )
+
+
+def _take_row(row):
+    return (
+        f"UPDATE cases_casetally SET n = n - 1 WHERE is_public = {row}.is_public"
+        f" AND has_person = ({row}.person_id IS NOT NULL) AND person_consents = {row}.person_consents;"
     )
 
 
 SQLITE = [
-    f"CREATE TRIGGER cases_case_tally_insert AFTER INSERT ON cases_case BEGIN {_add_row('NEW', 1)} END",
-    f"CREATE TRIGGER cases_case_tally_delete AFTER DELETE ON cases_case BEGIN {_add_row('OLD', -1)} END",
+    f"CREATE TRIGGER cases_case_tally_insert AFTER INSERT ON cases_case BEGIN {_add_row('NEW')} END",
+    f"CREATE TRIGGER cases_case_tally_delete AFTER DELETE ON cases_case BEGIN {_take_row('OLD')} END",
     f"""
     CREATE TRIGGER cases_case_tally_update AFTER UPDATE OF {KEY.replace("has_person", "person_id")} ON cases_case
     WHEN NEW.is_public IS NOT OLD.is_public OR NEW.person_consents IS NOT OLD.person_consents
         OR (NEW.person_id IS NULL) IS NOT (OLD.person_id IS NULL)
-    BEGIN {_add_row("OLD", -1)} {_add_row("NEW", 1)} END
+    BEGIN {_take_row("OLD")} {_add_row("NEW")} END
     """,
 ]
 
