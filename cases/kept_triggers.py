@@ -39,6 +39,11 @@ class KeptTriggers:
             self._drop(cursor, connection.vendor)
             for sql in self.create[connection.vendor]:
                 cursor.execute(sql)
+            self.correct_now(connection)
+
+    def correct_now(self, connection):
+        """Correct what the triggers keep (install() does, after making them)."""
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             for sql in self.correct:
                 cursor.execute(sql)
 
