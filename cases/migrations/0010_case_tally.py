@@ -29,7 +29,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(migrations.RunPython.noop, remove_triggers),
         migrations.CreateModel(
             name='CaseTally',
             fields=[
@@ -44,5 +43,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('is_public', 'has_person', 'person_consents'), name='cases_casetally_unique')],
             },
         ),
-        migrations.RunPython(count_cases, migrations.RunPython.noop),
+        # Reversed first: the triggers go before the table they write to.
+        migrations.RunPython(count_cases, remove_triggers),
     ]
