@@ -82,7 +82,7 @@ STATUS_ROW_FIELDS = (
 
 class CaseColumnsQuerySet(PublishableQuerySet):
     """Rows that carry a case's own publication columns (is_public, person,
-    person_consents): cases, and their status documents."""
+    person_consents): cases, their status documents and their tally."""
 
     def public(self):
         return self.filter(public_case_q())
