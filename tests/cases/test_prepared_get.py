@@ -57,7 +57,9 @@ def test_reads_named_rows_only(db):
 
 
 @pytest.mark.parametrize("advocate_first", [True, False])
-def test_get_visible_keeps_each_client_to_its_part_whoever_asked_first(held, hidden, advocate, advocate_first):
+def test_get_visible_keeps_each_client_to_its_part_whoever_asked_first(
+    held, hidden, advocate, advocate_first
+):
     # A queryset kept for every request (as a view keeps it), asked first by one
     # kind of client and then by the other.
     rows = StatusDocument.objects.rows()
