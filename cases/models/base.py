@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.prepared import PreparedGet
+from casetracker.prepared import PreparedRows
 from people.fields import encrypted_field_names
 from people.permissions import can_view_unpublished
 
@@ -38,14 +38,17 @@ class PublishableQuerySet(models.QuerySet):
     def get_visible(self, user, **lookup):
         """`visible_to(user).get(<field>=value)` for one field, on a queryset
         of named rows, its SQL compiled once for each part (public or all)
-        and database (PreparedGet): for the lookups partner systems poll."""
+        and database (PreparedRows): for the lookups partner systems poll."""
         ((field_name, value),) = lookup.items()
         part = self._visible_part(user)
-        key = (field_name, part.db)
         prepared = part.__dict__.setdefault("_prepared_gets", {})
-        if key not in prepared:
-            prepared[key] = PreparedGet(part, field_name, part.db)
-        return prepared[key](value)
+        if field_name not in prepared:
+            prepared[field_name] = PreparedRows(
+                # Like get(): two rows at most, enough to tell one from several.
+                lambda value: part.filter(**{field_name: value})[:2],
+                self.model._meta.get_field(field_name),
+            )
+        return prepared[field_name].get(value, using=part.db)
 
     def _visible_part(self, user):
         """This queryset, or its public part: kept, never run (a run would

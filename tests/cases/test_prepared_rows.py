@@ -1,14 +1,16 @@
-"""PreparedGet, and get_visible() which keeps one for public and one for all
-cases: a lookup compiled once and run with each value (the status poll's)."""
+"""PreparedRows (a query compiled once and run with each value), and
+get_visible(), which keeps one for public and one for all cases: the status
+poll's lookup."""
 
 import datetime
 from unittest import mock
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from cases.models import Case, StatusDocument
-from cases.models.prepared import PreparedGet
+from casetracker.prepared import PreparedRows
 from tests.conftest import make_case, make_facility
 
 
@@ -22,38 +24,60 @@ def hidden(db):
     return make_case(is_public=False, status="released")
 
 
+def by(field_name, queryset=None):
+    """Rows of status documents by one of their fields."""
+    rows = StatusDocument.objects.rows() if queryset is None else queryset
+    return PreparedRows(
+        lambda value: rows.filter(**{field_name: value}), StatusDocument._meta.get_field(field_name)
+    )
+
+
 def test_reads_the_row_get_reads_converted_as_the_queryset_converts_it(held):
-    rows = StatusDocument.objects.rows()
-    row = PreparedGet(rows, "reference", "default")(held.reference)
-    assert row == rows.get(reference=held.reference)
+    row = by("reference").get(held.reference)
+    assert row == StatusDocument.objects.rows().get(reference=held.reference)
     # SQLite hands dates and instants back as text; the row has them as values.
     assert (row.status_since, row.updated_at) == (datetime.date(2019, 4, 11), held.updated_at)
     assert (row.reference, row.status, row.facility_slug) == (held.reference, "detained", "winn")
 
 
 def test_each_call_runs_one_query_with_its_own_value(held, hidden, django_assert_num_queries):
-    prepared = PreparedGet(StatusDocument.objects.rows(), "reference", "default")
+    prepared = by("reference")
     for case in [held, hidden, held]:
         with django_assert_num_queries(1):
-            assert prepared(case.reference).reference == case.reference
+            assert prepared.get(case.reference).reference == case.reference
+
+
+def test_the_value_goes_to_every_place_the_query_uses_it(held, hidden):
+    rows = StatusDocument.objects.rows()
+    either = PreparedRows(
+        lambda value: rows.filter(Q(reference=value) | Q(status=value)).order_by("reference"),
+        StatusDocument._meta.get_field("reference"),
+    )
+    other = make_case(status="released")
+    assert [row.reference for row in either(held.reference)] == [held.reference]
+    assert [row.reference for row in either("released")] == sorted([hidden.reference, other.reference])
+    assert either("no such value") == []
 
 
 def test_no_row_and_several_rows_raise_as_get_raises(held, hidden):
-    prepared = PreparedGet(StatusDocument.objects.rows(), "reference", "default")
+    prepared = by("reference")
     # The value is a parameter, never part of the SQL.
     for value in ["CT-0000-0000", f"{held.reference}' OR '1'='1"]:
-        with pytest.raises(StatusDocument.DoesNotExist, match="No StatusDocument with reference="):
-            prepared(value)
+        with pytest.raises(StatusDocument.DoesNotExist, match="No StatusDocument for reference="):
+            prepared.get(value)
     make_case(status="detained")
-    by_status = PreparedGet(StatusDocument.objects.rows(), "status", "default")
-    assert by_status("released").reference == hidden.reference
+    by_status = by("status")
+    assert by_status.get("released").reference == hidden.reference
     with pytest.raises(StatusDocument.MultipleObjectsReturned):
-        by_status("detained")
+        by_status.get("detained")
 
 
-def test_reads_named_rows_only(db):
+def test_builds_named_rows_around_the_value_or_says_why_not(db):
+    reference = StatusDocument._meta.get_field("reference")
     with pytest.raises(TypeError, match="named=True"):
-        PreparedGet(StatusDocument.objects.all(), "reference", "default")
+        PreparedRows(lambda value: StatusDocument.objects.filter(reference=value), reference)("x")
+    with pytest.raises(ValueError, match="does not use the value"):
+        PreparedRows(lambda value: StatusDocument.objects.rows(), reference)("x")
 
 
 @pytest.mark.parametrize("advocate_first", [True, False])
@@ -86,10 +110,11 @@ def test_get_visible_compiles_the_rule_not_the_rows_it_found(held, advocate):
     assert rows.get_visible(anonymous, reference=held.reference).reference == held.reference
 
 
-def test_get_visible_prepares_once_for_each_part(held, hidden, advocate):
+def test_get_visible_compiles_once_for_each_part_and_field(held, hidden, advocate):
     rows = StatusDocument.objects.rows()
-    with mock.patch("cases.models.base.PreparedGet", wraps=PreparedGet) as prepare:
+    compile_ = PreparedRows._compile
+    with mock.patch.object(PreparedRows, "_compile", autospec=True, side_effect=compile_) as compiling:
         for user in [AnonymousUser(), advocate] * 3:
             rows.get_visible(user, reference=held.reference)
         rows.get_visible(advocate, status="released")
-    assert prepare.call_count == 3
+    assert compiling.call_count == 3
