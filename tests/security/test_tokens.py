@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from security.authentication import ApiTokenAuthentication
 from security.models import ApiToken
 from tests.conftest import make_user
 from tests.security.conftest import obtain_token
@@ -77,6 +78,33 @@ def test_unknown_token_and_inactive_owner_are_refused(owner):
     owner.is_active = False
     owner.save()
     assert client_with(key).get("/api/v1/auth/tokens/").status_code == 401
+
+
+def test_each_token_authenticates_its_own_user_and_token_loaded_whole(
+    owner, django_user_model, django_assert_num_queries
+):
+    other = make_user(django_user_model, "other", email="other@example.org")
+    issued = [ApiToken.objects.issue(user=user, name=user.username) for user in (owner, other, owner)]
+    authentication = ApiTokenAuthentication()
+    for token, key in issued:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())  # no write below
+        with django_assert_num_queries(1):
+            user, found = authentication.authenticate_credentials(key)
+        expected = django_user_model.objects.get(pk=token.user_id)
+        assert (found.pk, found.name, found.user_id, user.pk) == (
+            token.pk,
+            token.name,
+            token.user_id,
+            expected.pk,
+        )
+        # Every column, converted as the ORM converts it (SQLite's instants and booleans).
+        assert [(f.name, getattr(user, f.attname)) for f in user._meta.concrete_fields] == [
+            (f.name, getattr(expected, f.attname)) for f in expected._meta.concrete_fields
+        ]
+        assert user.is_active is True
+        assert found.expires_at == ApiToken.objects.get(pk=token.pk).expires_at
+        assert found.user is user
+        assert (found._state.adding, found._state.db, user._state.db) == (False, "default", "default")
 
 
 def test_owner_lists_own_working_tokens_without_keys(owner, django_user_model):
