@@ -55,6 +55,8 @@ class PreparedRows:
             params[place] = prepared
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
+            # The compiler only converts the rows here: the SQL runs on this
+            # thread's connection, whichever thread compiled it.
             rows = compiled.compiler.results_iter(results=[cursor.fetchall()], tuple_expected=True)
             return [tuple.__new__(compiled.row, row) for row in rows]
 

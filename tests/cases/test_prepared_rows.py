@@ -3,10 +3,12 @@ get_visible(), which keeps one for public and one for all cases: the status
 poll's lookup."""
 
 import datetime
+import threading
 from unittest import mock
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection, connections
 from django.db.models import Q
 
 from cases.models import Case, StatusDocument
@@ -118,3 +120,30 @@ def test_get_visible_compiles_once_for_each_part_and_field(held, hidden, advocat
             rows.get_visible(user, reference=held.reference)
         rows.get_visible(advocate, status="released")
     assert compiling.call_count == 3
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a second thread's connection: the SQLite test database is in memory",
+)
+@pytest.mark.django_db(transaction=True)
+def test_compiled_on_one_thread_runs_on_another_s_connection():
+    held = make_case(status="detained", facility=make_facility(slug="winn", name="Winn"))
+    prepared = by("reference")
+    assert prepared.get(held.reference).status_since == datetime.date(2019, 4, 11)
+    found = []
+
+    def poll():
+        try:
+            found.append(prepared.get(held.reference))
+        except Exception as exc:  # a thread's exception is otherwise lost
+            found.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    thread.join(timeout=20)
+    assert [(row.reference, row.status_since, row.updated_at) for row in found] == [
+        (held.reference, datetime.date(2019, 4, 11), held.updated_at)
+    ]
