@@ -9,8 +9,9 @@ from casetracker.prepared import PreparedRows
 
 
 def permissions_of(user):
-    """The (app_label, codename) rows of `user`'s own permissions and their
-    groups': `user` is a user or their id, or an expression standing for it."""
+    """The (app_label, codename) rows of a user's own permissions and their
+    groups': `user` is the user, their id, or (from PreparedRows) an
+    expression standing for the id."""
     own = get_user_model().user_permissions.through.objects.filter(user=user)
     of_groups = Group.permissions.through.objects.filter(group__user=user)
     return (
@@ -38,7 +39,7 @@ class ModelBackend(backends.ModelBackend):
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             if user_obj.is_superuser:
-                rows = Permission.objects.values_list("content_type__app_label", "codename")
+                rows = Permission.objects.values_list("content_type__app_label", "codename").order_by()
             else:
                 rows = self.permission_rows(user_obj.pk, using=router.db_for_read(Permission))
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
