@@ -408,7 +408,8 @@ class CaseViewSet(
     lookup_field = "reference"
 
     def get_queryset(self):
-        return Case.objects.visible_to(self.request.user)
+        # The kept queryset: visible_to() keeps its public part, built once.
+        return self.queryset.visible_to(self.request.user)
 
     def filter_queryset(self, queryset):
         # The filters narrow the list (CasePagination reads its page as rows);

@@ -1,6 +1,7 @@
 """The case itself, its reference sequence and its change log."""
 
 import datetime
+import functools
 
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -126,6 +127,13 @@ class CaseTally(models.Model):
         return f"{self.n} (public: {self.is_public}, person: {self.has_person}, consents: {self.person_consents})"
 
 
+@functools.cache
+def _public_counting():
+    """The public cases' WHERE, and the tally's public rows: built once (the
+    rule does not change), not by every count. The rows are only chained."""
+    return Case.objects.public().query.where, CaseTally.objects.public()
+
+
 class CaseQuerySet(CaseColumnsQuerySet):
     def count(self):
         """The number of cases. All cases, or exactly the public ones, are
@@ -150,11 +158,11 @@ class CaseQuerySet(CaseColumnsQuerySet):
             or sum(1 for count in query.alias_refcount.values() if count) > 1
         ):
             return None
-        tally = CaseTally.objects.using(self.db)
         if not query.where:
-            return tally
-        if query.where == self.model.objects.public().query.where:
-            return tally.public()
+            return CaseTally.objects.using(self.db)
+        public_where, public_tally = _public_counting()
+        if query.where == public_where:
+            return public_tally.using(self.db)
         return None
 
     def search(self, text):
