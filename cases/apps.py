@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 def kept_by_migrate():
     """The database objects migrate keeps rather than one migration: the
     consent copy's and the case tally's triggers, and the status documents'
-    view. Each is taken off before migrating where it would stop a migration,
-    and put back after."""
+    view, by name. Each is taken off before migrating where it would stop a
+    migration, and put back after."""
     from cases import case_tally, consent_copy, status_view
 
-    return [consent_copy, case_tally, status_view]
+    return {"consent_copy": consent_copy.KEPT, "case_tally": case_tally.KEPT, "status_view": status_view}
 
 
 class CasesConfig(AppConfig):
@@ -18,6 +18,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        for kept in kept_by_migrate():
-            pre_migrate.connect(kept.remove_before_migrating, sender=self, dispatch_uid=kept.__name__)
-            post_migrate.connect(kept.sync, sender=self, dispatch_uid=kept.__name__)
+        for name, kept in kept_by_migrate().items():
+            pre_migrate.connect(kept.remove_before_migrating, sender=self, dispatch_uid=f"cases.{name}")
+            post_migrate.connect(kept.sync, sender=self, dispatch_uid=f"cases.{name}")

@@ -127,9 +127,3 @@ KEPT = KeptTriggers(
     ],
     needs=("cases_casetally", None),
 )
-install, remove, remove_before_migrating, sync = (
-    KEPT.install,
-    KEPT.remove,
-    KEPT.remove_before_migrating,
-    KEPT.sync,
-)

@@ -132,9 +132,3 @@ KEPT = KeptTriggers(
     correct=[RESYNC],
     needs=("cases_case", "person_consents"),
 )
-install, remove, remove_before_migrating, sync = (
-    KEPT.install,
-    KEPT.remove,
-    KEPT.remove_before_migrating,
-    KEPT.sync,
-)

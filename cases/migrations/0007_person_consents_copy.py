@@ -12,7 +12,7 @@ from django.db import migrations, models
 def remove_triggers(apps, schema_editor):
     from cases import consent_copy
 
-    consent_copy.remove(schema_editor.connection)
+    consent_copy.KEPT.remove(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -19,7 +19,7 @@ def count_cases(apps, schema_editor):
 def remove_triggers(apps, schema_editor):
     from cases import case_tally
 
-    case_tally.remove(schema_editor.connection)
+    case_tally.KEPT.remove(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -170,7 +170,7 @@ def test_a_case_written_before_its_person_takes_the_person_s_consent(db):
 def test_migrate_puts_back_triggers_that_a_table_rebuild_dropped_and_corrects_the_copy(db):
     # SQLite drops a table's triggers when a migration rebuilds the table.
     case = make_case()
-    consent_copy.remove(connection)
+    consent_copy.KEPT.remove(connection)
     Person.objects.filter(pk=case.person_id).update(consent_to_publish=False)
     assert case.pk in public_pks()  # what the triggers prevent
     emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)

@@ -16,6 +16,6 @@ class Command(migrate.Command):
             # wherever migrations run) and post_migrate puts them back; after a
             # failed migration post_migrate never comes, and a consent withdrawn
             # meanwhile would not unpublish the cases (nor a write reach the tally).
-            for kept in kept_by_migrate():
+            for kept in kept_by_migrate().values():
                 kept.sync(using=options["database"])
             raise
